@@ -1,0 +1,5 @@
+#!/usr/bin/env node
+// The `attestry` command.
+import { buildProgram } from './program.ts';
+
+await buildProgram().parseAsync(process.argv);

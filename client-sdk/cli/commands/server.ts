@@ -1,0 +1,37 @@
+import { Command, InvalidArgumentError } from 'commander';
+import {
+  DEFAULT_DB_PATH,
+  DEFAULT_HOST,
+  DEFAULT_PORT,
+  startServer,
+} from '../../../server/server.ts';
+
+export function parsePort(value: string): number {
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port > 65535) {
+    throw new InvalidArgumentError('a port is a whole number from 0 to 65535.');
+  }
+  return port;
+}
+
+export function serverCommand(): Command {
+  return new Command('server')
+    .description('Run the log service on an SQLite file (keys are created on first start).')
+    .option('--db <file>', 'SQLite database file', DEFAULT_DB_PATH)
+    .option('--host <host>', 'address to listen on', DEFAULT_HOST)
+    .option('--port <n>', 'port to listen on', parsePort, DEFAULT_PORT)
+    .option(
+      '--origin <name>',
+      "the log's origin (default: the one it was created with, else this host's name)",
+    )
+    .option('--keys <dir>', 'key directory (default: keys/ beside the database)')
+    .action(async (options) => {
+      await startServer({
+        dbPath: options.db,
+        host: options.host,
+        port: options.port,
+        origin: options.origin,
+        keysDir: options.keys,
+      });
+    });
+}

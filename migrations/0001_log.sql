@@ -1,0 +1,52 @@
+-- The Merkle log: entries, C2SP hash tiles and signed checkpoints.
+-- Append-only is enforced here as well as in code: no row of entries or checkpoints is ever
+-- updated or deleted, and a tile only grows until it is full (256 hashes), then never changes.
+
+CREATE TABLE log_meta (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE entries (
+  idx INTEGER PRIMARY KEY,
+  body BLOB NOT NULL,
+  integrated_at INTEGER NOT NULL
+) STRICT;
+
+-- A rowid table: tiles are 8 KiB blobs, which WITHOUT ROWID tables read several times slower.
+CREATE TABLE tiles (
+  level INTEGER NOT NULL,
+  idx INTEGER NOT NULL,
+  hashes BLOB NOT NULL,
+  PRIMARY KEY (level, idx)
+) STRICT;
+
+CREATE TABLE checkpoints (
+  size INTEGER PRIMARY KEY,
+  root BLOB NOT NULL,
+  note TEXT NOT NULL,
+  signed_at INTEGER NOT NULL
+) STRICT;
+
+CREATE TRIGGER entries_no_update BEFORE UPDATE ON entries
+BEGIN SELECT RAISE(ABORT, 'entries are append-only'); END;
+CREATE TRIGGER entries_no_delete BEFORE DELETE ON entries
+BEGIN SELECT RAISE(ABORT, 'entries are append-only'); END;
+
+CREATE TRIGGER checkpoints_no_update BEFORE UPDATE ON checkpoints
+BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only'); END;
+CREATE TRIGGER checkpoints_no_delete BEFORE DELETE ON checkpoints
+BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only'); END;
+
+CREATE TRIGGER tiles_no_delete BEFORE DELETE ON tiles
+BEGIN SELECT RAISE(ABORT, 'tiles are append-only'); END;
+CREATE TRIGGER tiles_only_grow BEFORE UPDATE ON tiles
+WHEN length(OLD.hashes) >= 8192
+  OR length(NEW.hashes) <= length(OLD.hashes)
+  OR length(NEW.hashes) > 8192
+  OR substr(NEW.hashes, 1, length(OLD.hashes)) <> OLD.hashes
+  OR NEW.level <> OLD.level OR NEW.idx <> OLD.idx
+BEGIN SELECT RAISE(ABORT, 'a tile only grows until it is full, then never changes'); END;
+
+CREATE TRIGGER log_meta_no_update BEFORE UPDATE ON log_meta
+BEGIN SELECT RAISE(ABORT, 'log metadata is write-once'); END;

@@ -1,0 +1,161 @@
+// The single writer of the log. Submissions queue; a batch is sealed after maxBatchDelayMs or at
+// maxBatchSize entries. One storage transaction appends the batch, grows the tiles, signs the new
+// checkpoint and stores it by compare-and-swap; only after that commit are the submitters
+// answered, each with its index, an inclusion proof and the checkpoint the proof is for.
+
+import type { LogStorage, StoredCheckpoint } from '../storage/storage.ts';
+import { signCheckpoint } from './checkpoint.ts';
+import { LogError } from './errors.ts';
+import { EMPTY_ROOT, leafHash } from './hash.ts';
+import type { NoteSigner } from './note-keys.ts';
+import { inclusionProof, type NodeReader } from './proof-builder.ts';
+import { appendLeafHashes } from './tree-appender.ts';
+
+/** Entry bundles prefix each entry with a uint16 length. */
+export const MAX_ENTRY_SIZE = 0xffff;
+
+export interface SequencerOptions {
+  storage: LogStorage;
+  origin: string;
+  signer: NoteSigner;
+  maxBatchSize?: number;
+  maxBatchDelayMs?: number;
+  /** Milliseconds since the epoch, for integration times. */
+  clock?: () => number;
+}
+
+export interface Acknowledgement {
+  index: number;
+  integratedAt: number;
+  leafHash: Uint8Array;
+  /** Inclusion proof of the entry in the tree of `checkpoint`. */
+  inclusionProof: Uint8Array[];
+  checkpoint: StoredCheckpoint;
+}
+
+interface Submission {
+  body: Uint8Array;
+  resolve: (ack: Acknowledgement) => void;
+  reject: (error: unknown) => void;
+}
+
+export class Sequencer {
+  readonly #storage: LogStorage;
+  readonly #origin: string;
+  readonly #signer: NoteSigner;
+  readonly #maxBatchSize: number;
+  readonly #maxBatchDelayMs: number;
+  readonly #clock: () => number;
+  #queue: Submission[] = [];
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #latest: StoredCheckpoint;
+  #closed = false;
+
+  constructor(options: SequencerOptions) {
+    this.#storage = options.storage;
+    this.#origin = options.origin;
+    this.#signer = options.signer;
+    this.#maxBatchSize = options.maxBatchSize ?? 256;
+    this.#maxBatchDelayMs = options.maxBatchDelayMs ?? 5;
+    this.#clock = options.clock ?? Date.now;
+    this.#latest = this.#storage.latestCheckpoint() ?? this.#storeEmptyCheckpoint();
+  }
+
+  /** The latest committed checkpoint. */
+  get checkpoint(): StoredCheckpoint {
+    return this.#latest;
+  }
+
+  /** Entries waiting for the next batch. */
+  get queueLength(): number {
+    return this.#queue.length;
+  }
+
+  submit(body: Uint8Array): Promise<Acknowledgement> {
+    if (this.#closed) {
+      return Promise.reject(new LogError('sequencer-closed', 'the log is shutting down'));
+    }
+    if (body.length > MAX_ENTRY_SIZE) {
+      return Promise.reject(
+        new LogError('entry-too-large', `an entry holds at most ${MAX_ENTRY_SIZE} bytes`),
+      );
+    }
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ body, resolve, reject });
+      if (this.#queue.length >= this.#maxBatchSize) {
+        this.#schedule(0);
+      } else if (this.#timer === undefined) {
+        this.#schedule(this.#maxBatchDelayMs);
+      }
+    });
+  }
+
+  /** Stops taking submissions and seals what is queued. */
+  close(): void {
+    this.#closed = true;
+    this.flush();
+  }
+
+  /** Seals every queued submission now. */
+  flush(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    while (this.#queue.length > 0) this.#seal(this.#queue.splice(0, this.#maxBatchSize));
+  }
+
+  #schedule(delayMs: number): void {
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => this.flush(), delayMs);
+  }
+
+  #storeEmptyCheckpoint(): StoredCheckpoint {
+    const checkpoint = this.#signed(0, EMPTY_ROOT);
+    this.#storage.transaction(() => this.#storage.addCheckpoint(undefined, checkpoint));
+    return checkpoint;
+  }
+
+  #signed(size: number, root: Uint8Array): StoredCheckpoint {
+    const note = signCheckpoint({ origin: this.#origin, size, rootHash: root }, [this.#signer]);
+    return { size, root, note, signedAt: this.#clock() };
+  }
+
+  #seal(batch: Submission[]): void {
+    const integratedAt = this.#clock();
+    const leafHashes = batch.map((s) => leafHash(s.body));
+    let checkpoint: StoredCheckpoint;
+    let nodes: NodeReader;
+    try {
+      checkpoint = this.#storage.transaction(() => {
+        const previous = this.#latest;
+        this.#storage.appendEntries(
+          previous.size,
+          batch.map((s) => ({ body: s.body, integratedAt })),
+        );
+        const appended = appendLeafHashes(previous.size, leafHashes, this.#storage);
+        for (const tile of appended.tiles) {
+          this.#storage.writeTile(tile.level, tile.index, tile.hashes);
+          if (tile.innerNodes)
+            this.#storage.writeTileNodes(tile.level, tile.index, tile.innerNodes);
+        }
+        nodes = appended.nodes;
+        const next = this.#signed(appended.size, appended.root);
+        this.#storage.addCheckpoint(previous.size, next);
+        return next;
+      });
+    } catch (error) {
+      for (const s of batch) s.reject(error);
+      return;
+    }
+    const first = this.#latest.size;
+    this.#latest = checkpoint;
+    batch.forEach((s, i) => {
+      s.resolve({
+        index: first + i,
+        integratedAt,
+        leafHash: leafHashes[i],
+        inclusionProof: inclusionProof(first + i, checkpoint.size, nodes),
+        checkpoint,
+      });
+    });
+  }
+}

@@ -1,0 +1,75 @@
+// Appends leaf hashes to the tiles of a tree: fills the right-hand partial tile of each level,
+// and carries the root of every tile that becomes full up to the level above.
+import { LogError } from './errors.ts';
+import { HASH_SIZE, nodeHash } from './hash.ts';
+import { type NodeReader, treeHash } from './proof-builder.ts';
+import { TILE_HEIGHT, TILE_WIDTH } from './tile.ts';
+import {
+  type TileReader,
+  type TileSource,
+  tileInnerNodes,
+  tileNodeReader,
+} from './tile-node-reader.ts';
+
+export interface TileWrite {
+  level: number;
+  index: number;
+  /** The whole tile after the append (a tile only grows, so this extends what was stored). */
+  hashes: Uint8Array;
+  /** For a tile this append filled: its inner nodes (see tileInnerNodes). */
+  innerNodes?: Uint8Array;
+}
+
+export interface AppendResult {
+  size: number;
+  root: Uint8Array;
+  tiles: TileWrite[];
+  /** Reads nodes of the grown tree, with what the append computed already memoised. */
+  nodes: NodeReader;
+}
+
+export function appendLeafHashes(
+  size: number,
+  leafHashes: Uint8Array[],
+  stored: TileSource,
+): AppendResult {
+  const pending = new Map<string, TileWrite>();
+  const read: TileReader = (level, index) =>
+    pending.get(`${level}/${index}`)?.hashes ?? stored.readTile(level, index);
+  // Only tiles that are full (and so final for this append) go through this memoising reader
+  // before the loop ends. It reads uncommitted tiles, so it shares no node cache.
+  const nodes = tileNodeReader({ readTile: read, readTileNodes: stored.readTileNodes });
+
+  let hashes = leafHashes;
+  for (let level = 0; hashes.length > 0; level++) {
+    const completedRoots: Uint8Array[] = [];
+    let position = Math.floor(size / TILE_WIDTH ** level);
+    for (let i = 0; i < hashes.length; ) {
+      const index = Math.floor(position / TILE_WIDTH);
+      const offset = position % TILE_WIDTH;
+      const count = Math.min(TILE_WIDTH - offset, hashes.length - i);
+      const existing = read(level, index) ?? new Uint8Array(0);
+      if (existing.length !== offset * HASH_SIZE) {
+        throw new LogError(
+          'tile-mismatch',
+          `tile ${level}/${index} holds ${existing.length / HASH_SIZE} hashes, the tree size implies ${offset}`,
+        );
+      }
+      const grown = new Uint8Array((offset + count) * HASH_SIZE);
+      grown.set(existing);
+      for (let j = 0; j < count; j++) grown.set(hashes[i + j], (offset + j) * HASH_SIZE);
+      const write: TileWrite = { level, index, hashes: grown };
+      pending.set(`${level}/${index}`, write);
+      if (offset + count === TILE_WIDTH) {
+        write.innerNodes = tileInnerNodes(nodes, level, index);
+        const top = level * TILE_HEIGHT + TILE_HEIGHT - 1;
+        completedRoots.push(nodeHash(nodes(top, 2 * index), nodes(top, 2 * index + 1)));
+      }
+      position += count;
+      i += count;
+    }
+    hashes = completedRoots;
+  }
+  const newSize = size + leafHashes.length;
+  return { size: newSize, root: treeHash(newSize, nodes), tiles: [...pending.values()], nodes };
+}

@@ -1,0 +1,44 @@
+// Runs the log service: opens the log, listens, and on SIGINT/SIGTERM stops taking requests,
+// seals what is queued and closes the database.
+import { buildApp } from './app.ts';
+import { type LogServiceOptions, openLogService } from './log-service.ts';
+
+export interface ServerOptions extends LogServiceOptions {
+  host: string;
+  port: number;
+}
+
+export const DEFAULT_DB_PATH = 'data/attestry.db';
+export const DEFAULT_HOST = '127.0.0.1';
+export const DEFAULT_PORT = 8080;
+
+export async function startServer(options: ServerOptions): Promise<() => Promise<void>> {
+  const log = openLogService(options);
+  const app = buildApp(log, { logger: { level: process.env.LOG_LEVEL ?? 'info' } });
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= app.close().then(() => log.close());
+    return stopping;
+  };
+  try {
+    await app.listen({ host: options.host, port: options.port });
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  app.log.info(
+    {
+      origin: log.origin,
+      noteVerifierKey: log.keys.noteVerifierKey,
+      treeSize: log.sequencer.checkpoint.size,
+    },
+    'attestry log ready',
+  );
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      app.log.info({ signal }, 'shutting down: draining the queue');
+      stop().then(() => process.exit(0));
+    });
+  }
+  return stop;
+}

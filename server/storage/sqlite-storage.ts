@@ -1,0 +1,243 @@
+// LogStorage on one SQLite file (better-sqlite3): WAL, synchronous=FULL so that an acknowledged
+// batch survives a crash or power loss, and triggers that refuse any rewrite (migrations/0001).
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { NodeCache } from '../log/tile-node-reader.ts';
+import { StorageError } from './errors.ts';
+import { ImmutableCache } from './immutable-cache.ts';
+import { loadMigrations, migrate } from './migrate.ts';
+import type { LogStorage, StoredCheckpoint, StoredEntry } from './storage.ts';
+
+export interface SqliteStorageOptions {
+  /** Open without writing: no migration, no journal change (for audits and read replicas). */
+  readonly?: boolean;
+}
+
+interface CheckpointRow {
+  size: number;
+  root: Uint8Array;
+  note: string;
+  signed_at: number;
+}
+
+interface EntryRow {
+  idx: number;
+  body: Uint8Array;
+  integrated_at: number;
+}
+
+const toCheckpoint = (row: CheckpointRow): StoredCheckpoint => ({
+  size: row.size,
+  root: row.root,
+  note: row.note,
+  signedAt: row.signed_at,
+});
+
+const toEntry = (row: EntryRow): StoredEntry => ({
+  index: row.idx,
+  body: row.body,
+  integratedAt: row.integrated_at,
+});
+
+export function openSqliteStorage(path: string, options: SqliteStorageOptions = {}): LogStorage {
+  if (!options.readonly) mkdirSync(dirname(path), { recursive: true });
+  let db: Database.Database;
+  try {
+    db = new Database(path, {
+      readonly: options.readonly ?? false,
+      fileMustExist: options.readonly ?? false,
+    });
+  } catch (cause) {
+    throw new StorageError(
+      'open-failed',
+      `cannot open database ${path}: ${(cause as Error).message}`,
+      {
+        cause,
+      },
+    );
+  }
+  try {
+    db.pragma('busy_timeout = 5000');
+    if (options.readonly) {
+      checkSchemaVersion(db, path);
+    } else {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = FULL');
+      migrate(db);
+    }
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  return new SqliteStorage(db);
+}
+
+function checkSchemaVersion(db: Database.Database, path: string): void {
+  const known = loadMigrations().length;
+  let version: number | null;
+  try {
+    version = (
+      db.prepare('SELECT max(version) AS v FROM schema_migrations').get() as { v: number | null }
+    ).v;
+  } catch {
+    throw new StorageError('not-a-log', `${path} is not an attestry log database`);
+  }
+  if (version !== known) {
+    throw new StorageError(
+      version !== null && version > known ? 'schema-too-new' : 'schema-too-old',
+      `${path} has schema version ${version}, this attestry expects ${known}: ${
+        version !== null && version > known
+          ? 'upgrade attestry'
+          : 'start the server once to migrate it'
+      }`,
+    );
+  }
+}
+
+// Full tiles and tile nodes never change, so caching them needs no invalidation. 256 of each is
+// 4 MiB: enough to keep every upper-level tile hot on a log of billions of entries.
+const CACHED_TILES = 256;
+// Computed node hashes, mostly those of the partial right-hand tiles: 64k of them is about 8 MiB.
+const CACHED_NODES = 65_536;
+const FULL_TILE_BYTES = 256 * 32;
+
+class SqliteStorage implements LogStorage {
+  readonly #db: Database.Database;
+  readonly #statements;
+  readonly #fullTiles = new ImmutableCache<Uint8Array>(CACHED_TILES);
+  readonly #tileNodes = new ImmutableCache<Uint8Array>(CACHED_TILES);
+  readonly #nodes = new ImmutableCache<Uint8Array>(CACHED_NODES);
+  // Only what readers compute from committed tiles lands here (see TileSource.nodeCache).
+  readonly nodeCache: NodeCache = {
+    get: (height, index) => this.#nodes.get(`${height}/${index}`),
+    set: (height, index, hash) => this.#nodes.set(`${height}/${index}`, hash),
+  };
+
+  constructor(db: Database.Database) {
+    this.#db = db;
+    this.#statements = {
+      readTile: db.prepare('SELECT hashes FROM tiles WHERE level = ? AND idx = ?').pluck(),
+      readTileNodes: db.prepare('SELECT nodes FROM tile_nodes WHERE level = ? AND idx = ?').pluck(),
+      writeTileNodes: db.prepare('INSERT INTO tile_nodes (level, idx, nodes) VALUES (?, ?, ?)'),
+      readEntry: db.prepare('SELECT idx, body, integrated_at FROM entries WHERE idx = ?'),
+      readEntries: db.prepare(
+        'SELECT idx, body, integrated_at FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx',
+      ),
+      entryCount: db.prepare('SELECT count(*) FROM entries').pluck(),
+      latestCheckpoint: db.prepare(
+        'SELECT size, root, note, signed_at FROM checkpoints ORDER BY size DESC LIMIT 1',
+      ),
+      checkpoints: db.prepare(
+        'SELECT size, root, note, signed_at FROM checkpoints WHERE size > ? ORDER BY size LIMIT ?',
+      ),
+      getMeta: db.prepare('SELECT value FROM log_meta WHERE key = ?').pluck(),
+      setMeta: db.prepare('INSERT INTO log_meta (key, value) VALUES (?, ?)'),
+      appendEntry: db.prepare('INSERT INTO entries (idx, body, integrated_at) VALUES (?, ?, ?)'),
+      writeTile: db.prepare(
+        `INSERT INTO tiles (level, idx, hashes) VALUES (?, ?, ?)
+         ON CONFLICT (level, idx) DO UPDATE SET hashes = excluded.hashes`,
+      ),
+      addCheckpoint: db.prepare(
+        `INSERT INTO checkpoints (size, root, note, signed_at)
+         SELECT ?, ?, ?, ? WHERE (SELECT coalesce(max(size), -1) FROM checkpoints) = ?`,
+      ),
+    };
+  }
+
+  readTile = (level: number, index: number): Uint8Array | undefined => {
+    const key = `${level}/${index}`;
+    const cached = this.#fullTiles.get(key);
+    if (cached !== undefined) return cached;
+    const tile = this.#statements.readTile.get(level, index) as Uint8Array | undefined;
+    if (tile?.length === FULL_TILE_BYTES) this.#fullTiles.set(key, tile);
+    return tile;
+  };
+
+  readTileNodes = (level: number, index: number): Uint8Array | undefined => {
+    const key = `${level}/${index}`;
+    const cached = this.#tileNodes.get(key);
+    if (cached !== undefined) return cached;
+    const nodes = this.#statements.readTileNodes.get(level, index) as Uint8Array | undefined;
+    if (nodes !== undefined) this.#tileNodes.set(key, nodes);
+    return nodes;
+  };
+
+  readEntry(index: number): StoredEntry | undefined {
+    const row = this.#statements.readEntry.get(index) as EntryRow | undefined;
+    return row && toEntry(row);
+  }
+
+  readEntries(start: number, end: number): StoredEntry[] {
+    return (this.#statements.readEntries.all(start, end) as EntryRow[]).map(toEntry);
+  }
+
+  entryCount(): number {
+    return this.#statements.entryCount.get() as number;
+  }
+
+  latestCheckpoint(): StoredCheckpoint | undefined {
+    const row = this.#statements.latestCheckpoint.get() as CheckpointRow | undefined;
+    return row && toCheckpoint(row);
+  }
+
+  checkpoints(afterSize: number, limit: number): StoredCheckpoint[] {
+    return (this.#statements.checkpoints.all(afterSize, limit) as CheckpointRow[]).map(
+      toCheckpoint,
+    );
+  }
+
+  getMeta(key: string): string | undefined {
+    return this.#statements.getMeta.get(key) as string | undefined;
+  }
+
+  setMeta(key: string, value: string): void {
+    const existing = this.getMeta(key);
+    if (existing === value) return;
+    if (existing !== undefined) {
+      throw new StorageError(
+        'meta-conflict',
+        `log ${key} is ${existing}; it cannot become ${value}`,
+      );
+    }
+    this.#statements.setMeta.run(key, value);
+  }
+
+  transaction<T>(fn: () => T): T {
+    return this.#db.transaction(fn).immediate();
+  }
+
+  appendEntries(start: number, entries: Omit<StoredEntry, 'index'>[]): void {
+    entries.forEach((entry, i) => {
+      this.#statements.appendEntry.run(start + i, entry.body, entry.integratedAt);
+    });
+  }
+
+  writeTile(level: number, index: number, hashes: Uint8Array): void {
+    this.#statements.writeTile.run(level, index, hashes);
+  }
+
+  writeTileNodes(level: number, index: number, nodes: Uint8Array): void {
+    this.#statements.writeTileNodes.run(level, index, nodes);
+  }
+
+  addCheckpoint(previousSize: number | undefined, cp: StoredCheckpoint): void {
+    const result = this.#statements.addCheckpoint.run(
+      cp.size,
+      cp.root,
+      cp.note,
+      cp.signedAt,
+      previousSize ?? -1,
+    );
+    if (result.changes !== 1) {
+      throw new StorageError(
+        'checkpoint-conflict',
+        `another checkpoint was stored after size ${previousSize ?? 'none'}: refusing to fork the log`,
+      );
+    }
+  }
+
+  close(): void {
+    this.#db.close();
+  }
+}

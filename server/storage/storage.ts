@@ -1,0 +1,47 @@
+// The storage interface of the log. The SQLite implementation is the default; a PostgreSQL one
+// can follow behind the same interface. Calls are synchronous because the sequencer runs a whole
+// batch (entries, tiles, checkpoint) inside one transaction.
+import type { NodeCache, TileReader, TileSource } from '../log/tile-node-reader.ts';
+
+export interface StoredCheckpoint {
+  size: number;
+  root: Uint8Array;
+  /** The whole signed note, as served at /checkpoint. */
+  note: string;
+  signedAt: number;
+}
+
+export interface StoredEntry {
+  index: number;
+  body: Uint8Array;
+  integratedAt: number;
+}
+
+export interface LogStorage extends TileSource {
+  /** Hash tile bytes (full or the partial right edge), or undefined if absent. */
+  readTile: TileReader;
+  /** The stored inner nodes of a full tile, or undefined. */
+  readTileNodes: TileReader;
+  nodeCache?: NodeCache;
+  readEntry(index: number): StoredEntry | undefined;
+  /** Entries with start <= index < end, in order (callers page through large ranges). */
+  readEntries(start: number, end: number): StoredEntry[];
+  entryCount(): number;
+  latestCheckpoint(): StoredCheckpoint | undefined;
+  /** Up to limit stored checkpoints with size > afterSize, ascending by size. */
+  checkpoints(afterSize: number, limit: number): StoredCheckpoint[];
+  getMeta(key: string): string | undefined;
+  /** Write-once metadata: setting an existing key to another value fails. */
+  setMeta(key: string, value: string): void;
+
+  /** Runs fn atomically: either all of its writes are durable or none is. */
+  transaction<T>(fn: () => T): T;
+  appendEntries(start: number, entries: Omit<StoredEntry, 'index'>[]): void;
+  /** Stores a tile's hashes; an existing tile may only grow (never change what it held). */
+  writeTile(level: number, index: number, hashes: Uint8Array): void;
+  /** Stores the inner nodes of a full tile, once. */
+  writeTileNodes(level: number, index: number, nodes: Uint8Array): void;
+  /** Compare-and-swap: stores cp only if the latest stored checkpoint has previousSize. */
+  addCheckpoint(previousSize: number | undefined, cp: StoredCheckpoint): void;
+  close(): void;
+}

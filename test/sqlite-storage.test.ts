@@ -1,0 +1,157 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import t from 'tap';
+import { loadMigrations, migrate } from '../server/storage/migrate.ts';
+import { openSqliteStorage } from '../server/storage/sqlite-storage.ts';
+import { tempDir } from './support/temp-log.ts';
+
+const tile = (n: number, fill = 1) => new Uint8Array(32 * n).fill(fill);
+const checkpoint = (size: number) => ({ size, root: tile(1), note: `cp ${size}\n`, signedAt: 1 });
+
+t.test('migrations are applied once, in order, and recorded', async (t) => {
+  const path = join(tempDir(t), 'log.db');
+  const db = new Database(path);
+  t.teardown(() => db.close());
+  const all = loadMigrations();
+  t.ok(all.length >= 1);
+  t.same(
+    migrate(db),
+    all.map((m) => m.version),
+  );
+  t.same(migrate(db), [], 'nothing is re-applied');
+  const recorded = db.prepare('SELECT version, name FROM schema_migrations ORDER BY version').all();
+  t.same(
+    recorded,
+    all.map((m) => ({ version: m.version, name: m.name })),
+  );
+});
+
+t.test('a failing migration leaves the database as it was', async (t) => {
+  const db = new Database(':memory:');
+  t.teardown(() => db.close());
+  const bad = [
+    { version: 1, name: 'good', sql: 'CREATE TABLE a (x INTEGER);' },
+    { version: 2, name: 'bad', sql: 'CREATE TABLE b (x INTEGER); THIS IS NOT SQL;' },
+  ];
+  t.throws(() => migrate(db, bad));
+  t.same(db.prepare("SELECT name FROM sqlite_master WHERE name IN ('a', 'b')").all(), []);
+  t.equal(db.prepare('SELECT count(*) FROM schema_migrations').pluck().get(), 0);
+});
+
+t.test('a database from a newer attestry is refused with a clear message', async (t) => {
+  const path = join(tempDir(t), 'log.db');
+  openSqliteStorage(path).close();
+  const db = new Database(path);
+  db.prepare('INSERT INTO schema_migrations VALUES (999, ?, 0)').run('from_the_future');
+  db.close();
+  t.throws(() => openSqliteStorage(path), { code: 'schema-too-new', message: /upgrade attestry/ });
+  t.throws(() => openSqliteStorage(path, { readonly: true }), { code: 'schema-too-new' });
+});
+
+t.test('migration files out of sequence are refused', async (t) => {
+  const dir = tempDir(t);
+  writeFileSync(join(dir, '0001_a.sql'), '');
+  writeFileSync(join(dir, '0003_c.sql'), '');
+  writeFileSync(join(dir, 'README.md'), 'not a migration');
+  t.throws(() => loadMigrations(new URL(`file://${dir}/`)), { code: 'bad-migrations' });
+});
+
+t.test('read-only opening refuses files that are not logs, or not migrated', async (t) => {
+  const dir = tempDir(t);
+  t.throws(() => openSqliteStorage(join(dir, 'missing.db'), { readonly: true }), {
+    code: 'open-failed',
+  });
+  const other = join(dir, 'other.db');
+  new Database(other).exec('CREATE TABLE x (y)');
+  t.throws(() => openSqliteStorage(other, { readonly: true }), { code: 'not-a-log' });
+  const old = join(dir, 'old.db');
+  const db = new Database(old);
+  migrate(db, []);
+  db.close();
+  t.throws(() => openSqliteStorage(old, { readonly: true }), { code: 'schema-too-old' });
+});
+
+t.test(
+  'the database refuses to rewrite entries, checkpoints, full tiles or metadata',
+  async (t) => {
+    const path = join(tempDir(t), 'log.db');
+    const storage = openSqliteStorage(path);
+    storage.transaction(() => {
+      storage.appendEntries(0, [{ body: new Uint8Array([1]), integratedAt: 1 }]);
+      storage.writeTile(0, 0, tile(256));
+      storage.writeTile(0, 1, tile(2));
+      storage.addCheckpoint(undefined, checkpoint(0));
+      storage.setMeta('origin', 'a');
+    });
+    storage.close();
+    const db = new Database(path);
+    t.teardown(() => db.close());
+    const refused = [
+      "UPDATE entries SET body = x'02'",
+      'DELETE FROM entries',
+      "UPDATE checkpoints SET note = 'x'",
+      'DELETE FROM checkpoints',
+      'UPDATE tiles SET hashes = CAST(hashes || hashes AS BLOB) WHERE idx = 0',
+      'DELETE FROM tiles',
+      'UPDATE tiles SET hashes = zeroblob(96) WHERE idx = 1',
+      'UPDATE tiles SET hashes = zeroblob(32) WHERE idx = 1',
+      "UPDATE log_meta SET value = 'b'",
+    ];
+    for (const sql of refused)
+      t.throws(() => db.exec(sql), /append-only|only grows|write-once/, sql);
+    t.doesNotThrow(
+      () => db.exec('UPDATE tiles SET hashes = CAST(hashes || zeroblob(32) AS BLOB) WHERE idx = 1'),
+      'a partial tile may grow',
+    );
+  },
+);
+
+t.test('storage: compare-and-swap of checkpoints, meta, tiles and entries', async (t) => {
+  const storage = openSqliteStorage(join(tempDir(t), 'nested', 'log.db'));
+  t.teardown(() => storage.close());
+  t.equal(storage.latestCheckpoint(), undefined);
+  storage.addCheckpoint(undefined, checkpoint(0));
+  t.throws(() => storage.addCheckpoint(undefined, checkpoint(5)), { code: 'checkpoint-conflict' });
+  storage.addCheckpoint(0, checkpoint(5));
+  t.throws(() => storage.addCheckpoint(0, checkpoint(6)), { code: 'checkpoint-conflict' });
+  t.same(
+    storage.checkpoints(-1, 10).map((c) => c.size),
+    [0, 5],
+  );
+  t.same(
+    storage.checkpoints(0, 10).map((c) => c.size),
+    [5],
+  );
+  t.equal(storage.latestCheckpoint()?.size, 5);
+
+  storage.setMeta('origin', 'a');
+  storage.setMeta('origin', 'a');
+  t.throws(() => storage.setMeta('origin', 'b'), { code: 'meta-conflict' });
+  t.equal(storage.getMeta('origin'), 'a');
+  t.equal(storage.getMeta('nothing'), undefined);
+
+  t.equal(storage.readTile(0, 0), undefined);
+  storage.writeTile(0, 0, tile(1));
+  storage.writeTile(0, 0, tile(3));
+  t.equal(storage.readTile(0, 0)?.length, 96);
+
+  storage.appendEntries(0, [
+    { body: new Uint8Array([7]), integratedAt: 10 },
+    { body: new Uint8Array([8]), integratedAt: 11 },
+  ]);
+  t.equal(storage.entryCount(), 2);
+  t.same(storage.readEntry(1), { index: 1, body: Buffer.from([8]), integratedAt: 11 });
+  t.equal(storage.readEntry(2), undefined);
+  t.same(
+    storage.readEntries(0, 5).map((e) => e.index),
+    [0, 1],
+  );
+  t.throws(() =>
+    storage.transaction(() => {
+      storage.appendEntries(2, [{ body: new Uint8Array([9]), integratedAt: 12 }]);
+      throw new Error('abort');
+    }),
+  );
+  t.equal(storage.entryCount(), 2, 'a failed transaction writes nothing');
+});
