@@ -2,6 +2,7 @@
 // figures next to a baseline measured in the same run on this machine.
 const benchmarks: Record<string, () => Promise<unknown>> = {
   log: () => import('./log.ts').then((m) => m.run()),
+  http: () => import('./http.ts').then((m) => m.run()),
 };
 
 const names = process.argv.slice(2);

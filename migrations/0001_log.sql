@@ -7,9 +7,11 @@ CREATE TABLE log_meta (
   value TEXT NOT NULL
 ) STRICT;
 
+-- leaf_hash is unique: the log holds each leaf once (a duplicate submission gets the first one).
 CREATE TABLE entries (
   idx INTEGER PRIMARY KEY,
   body BLOB NOT NULL,
+  leaf_hash BLOB NOT NULL UNIQUE,
   integrated_at INTEGER NOT NULL
 ) STRICT;
 

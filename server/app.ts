@@ -1,10 +1,40 @@
 // Builds the Fastify application around an open log. Routes come as plugins, one per API area.
+import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { errorBodySchema } from './http/api-error.ts';
+import { errorServerOptions, installErrorHandling } from './http/error-handler.ts';
 import type { LogService } from './log-service.ts';
+import { docsRoutes, openApiOptions } from './routes/docs.ts';
+import { entriesRoutes } from './routes/entries.ts';
 import { healthRoutes } from './routes/health.ts';
+import { metricsRoutes } from './routes/metrics.ts';
+import { proofRoutes } from './routes/proofs.ts';
+import { tilesRoutes } from './routes/tiles.ts';
+
+/** Largest request body accepted by default (413 beyond). */
+export const DEFAULT_BODY_LIMIT = 2 * 1024 * 1024;
 
 export function buildApp(log: LogService, options: FastifyServerOptions = {}): FastifyInstance {
-  const app = Fastify(options);
+  // The log's own registry, which its sequencer reports batches into.
+  const { metrics } = log;
+  const app = Fastify({
+    bodyLimit: DEFAULT_BODY_LIMIT,
+    // Unknown fields and query parameters are errors, not silently dropped: a typo in a search
+    // key must not widen the search.
+    ajv: { customOptions: { removeAdditional: false } },
+    ...errorServerOptions(metrics.recordRejection),
+    ...options,
+  });
+  // Before any route: handlers, parsers, shared schemas and swagger's route hook are inherited.
+  installErrorHandling(app, metrics.recordRejection);
+  app.addSchema(errorBodySchema);
+  app.register(swagger, openApiOptions);
+
   app.register(healthRoutes, { log });
+  app.register(tilesRoutes, { log });
+  app.register(proofRoutes, { log });
+  app.register(entriesRoutes, { log });
+  app.register(metricsRoutes, { metrics });
+  app.register(docsRoutes);
   return app;
 }

@@ -1,5 +1,12 @@
 // The log's keys live in a directory (default: keys/ beside the database). They are created on
 // first start and reused after; a private key file is readable by its owner only.
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  type KeyObject,
+} from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LogError } from './log/errors.ts';
@@ -7,25 +14,54 @@ import { generateNoteSigner, type NoteSigner, parseSignerKey } from './log/note-
 
 export const NOTE_KEY_FILE = 'note.key';
 export const NOTE_VERIFIER_FILE = 'note.pub';
+export const ECDSA_KEY_FILE = 'ecdsa.key';
+export const ECDSA_PUBLIC_KEY_FILE = 'ecdsa.pub';
 
-export interface LogKeys {
+/** The Ed25519 key that signs C2SP checkpoints. */
+export interface NoteKeys {
   noteSigner: NoteSigner;
   /** The C2SP verifier key string of noteSigner. */
   noteVerifierKey: string;
 }
 
+/** The ECDSA P-256 key that signs the Sigstore compatibility material. */
+export interface EcdsaKeys {
+  ecdsaPrivateKey: KeyObject;
+  /** SPKI PEM of the public key. */
+  ecdsaPublicKeyPem: string;
+  /** The Sigstore log ID: lowercase hex SHA-256 of the DER SPKI of the public key. */
+  logId: string;
+}
+
+export interface LogKeys extends NoteKeys, EcdsaKeys {}
+
+/** Loads the keys in `dir`, first creating any that is missing (an older directory has no ECDSA key). */
 export function loadOrCreateKeys(dir: string, origin: string): LogKeys {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
   const signerPath = join(dir, NOTE_KEY_FILE);
   if (!existsSync(signerPath)) {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
     const generated = generateNoteSigner(origin);
     writeFileSync(signerPath, `${generated.signerKey}\n`, { mode: 0o600, flag: 'wx' });
     writeFileSync(join(dir, NOTE_VERIFIER_FILE), `${generated.verifierKey}\n`, { mode: 0o644 });
   }
-  return loadKeys(dir, origin);
+  const ecdsaPath = join(dir, ECDSA_KEY_FILE);
+  if (!existsSync(ecdsaPath)) {
+    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    writeFileSync(ecdsaPath, privateKey.export({ type: 'pkcs8', format: 'pem' }), {
+      mode: 0o600,
+      flag: 'wx',
+    });
+    writeFileSync(
+      join(dir, ECDSA_PUBLIC_KEY_FILE),
+      publicKey.export({ type: 'spki', format: 'pem' }),
+      { mode: 0o644 },
+    );
+  }
+  return { ...loadKeys(dir, origin), ...loadEcdsaKeys(dir) };
 }
 
-export function loadKeys(dir: string, origin?: string): LogKeys {
+/** The note key only: all that checking checkpoints (`attestry audit`) needs. */
+export function loadKeys(dir: string, origin?: string): NoteKeys {
   const signerPath = join(dir, NOTE_KEY_FILE);
   let text: string;
   try {
@@ -44,4 +80,29 @@ export function loadKeys(dir: string, origin?: string): LogKeys {
     );
   }
   return { noteSigner, noteVerifierKey: noteSigner.verifierKey };
+}
+
+export function loadEcdsaKeys(dir: string): EcdsaKeys {
+  const path = join(dir, ECDSA_KEY_FILE);
+  let ecdsaPrivateKey: KeyObject;
+  try {
+    ecdsaPrivateKey = createPrivateKey(readFileSync(path, 'utf8'));
+  } catch (cause) {
+    throw new LogError('bad-ecdsa-key', `cannot read the ECDSA key ${path}`, { cause });
+  }
+  if (
+    ecdsaPrivateKey.asymmetricKeyType !== 'ec' ||
+    ecdsaPrivateKey.asymmetricKeyDetails?.namedCurve !== 'prime256v1'
+  ) {
+    throw new LogError('bad-ecdsa-key', `${path} is not an ECDSA P-256 private key`);
+  }
+  // Derived from the private key, so a stale or edited ecdsa.pub cannot misstate the log ID.
+  const publicKey = createPublicKey(ecdsaPrivateKey);
+  return {
+    ecdsaPrivateKey,
+    ecdsaPublicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }) as string,
+    logId: createHash('sha256')
+      .update(publicKey.export({ type: 'spki', format: 'der' }))
+      .digest('hex'),
+  };
 }

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { type LogKeys, loadOrCreateKeys } from './keys.ts';
 import { LogError } from './log/errors.ts';
 import { Sequencer } from './log/sequencer.ts';
+import { createLogMetrics, type LogMetrics } from './metrics.ts';
 import { openSqliteStorage } from './storage/sqlite-storage.ts';
 import type { LogStorage } from './storage/storage.ts';
 
@@ -22,6 +23,7 @@ export interface LogService {
   keys: LogKeys;
   storage: LogStorage;
   sequencer: Sequencer;
+  metrics: LogMetrics;
   close(): void;
 }
 
@@ -48,18 +50,21 @@ export function openLogService(options: LogServiceOptions): LogService {
     }
     const keys = loadOrCreateKeys(options.keysDir ?? defaultKeysDir(options.dbPath), origin);
     storage.transaction(() => storage.setMeta('origin', origin));
+    const metrics = createLogMetrics({ treeSize: () => sequencer.checkpoint.size });
     const sequencer = new Sequencer({
       storage,
       origin,
       signer: keys.noteSigner,
       maxBatchSize: options.maxBatchSize,
       maxBatchDelayMs: options.maxBatchDelayMs,
+      onBatch: (size, seconds) => metrics.recordBatch(size, seconds),
     });
     return {
       origin,
       keys,
       storage,
       sequencer,
+      metrics,
       close() {
         sequencer.close();
         storage.close();

@@ -155,3 +155,21 @@ t.test('two writers on one database cannot fork the log', async (t) => {
   t.equal(log.storage.entryCount(), 1);
   t.equal(log.storage.latestCheckpoint()?.note, first.checkpoint.note);
 });
+
+t.test('a duplicate leaf gets the existing entry, within a batch and across batches', async (t) => {
+  const log = openTempLog(t, { maxBatchDelayMs: 50 });
+  const [first, again, other] = await Promise.all([
+    log.sequencer.submit(entryBody(1)),
+    log.sequencer.submit(entryBody(1)),
+    log.sequencer.submit(entryBody(2)),
+  ]);
+  t.same([first.index, first.duplicate], [0, false]);
+  t.same([again.index, again.duplicate], [0, true]);
+  t.same([other.index, other.duplicate], [1, false]);
+  t.equal(log.storage.entryCount(), 2);
+  const later = await log.sequencer.submit(entryBody(1));
+  t.same([later.index, later.duplicate], [0, true]);
+  t.equal(later.integratedAt, first.integratedAt, 'the first integration time is kept');
+  t.equal(later.checkpoint.size, 2, 'a batch of duplicates signs no new checkpoint');
+  verifyInclusion(0, 2, later.leafHash, later.inclusionProof, later.checkpoint.root);
+});

@@ -2,11 +2,17 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import t from 'tap';
+import { leafHash } from '../server/log/hash.ts';
 import { loadMigrations, migrate } from '../server/storage/migrate.ts';
 import { openSqliteStorage } from '../server/storage/sqlite-storage.ts';
 import { tempDir } from './support/temp-log.ts';
 
 const tile = (n: number, fill = 1) => new Uint8Array(32 * n).fill(fill);
+const entry = (byte: number, integratedAt: number) => ({
+  body: new Uint8Array([byte]),
+  leafHash: leafHash(new Uint8Array([byte])),
+  integratedAt,
+});
 const checkpoint = (size: number) => ({ size, root: tile(1), note: `cp ${size}\n`, signedAt: 1 });
 
 t.test('migrations are applied once, in order, and recorded', async (t) => {
@@ -78,7 +84,7 @@ t.test(
     const path = join(tempDir(t), 'log.db');
     const storage = openSqliteStorage(path);
     storage.transaction(() => {
-      storage.appendEntries(0, [{ body: new Uint8Array([1]), integratedAt: 1 }]);
+      storage.appendEntries(0, [entry(1, 1)]);
       storage.writeTile(0, 0, tile(256));
       storage.writeTile(0, 1, tile(2));
       storage.addCheckpoint(undefined, checkpoint(0));
@@ -136,10 +142,7 @@ t.test('storage: compare-and-swap of checkpoints, meta, tiles and entries', asyn
   storage.writeTile(0, 0, tile(3));
   t.equal(storage.readTile(0, 0)?.length, 96);
 
-  storage.appendEntries(0, [
-    { body: new Uint8Array([7]), integratedAt: 10 },
-    { body: new Uint8Array([8]), integratedAt: 11 },
-  ]);
+  storage.appendEntries(0, [entry(7, 10), entry(8, 11)]);
   t.equal(storage.entryCount(), 2);
   t.same(storage.readEntry(1), { index: 1, body: Buffer.from([8]), integratedAt: 11 });
   t.equal(storage.readEntry(2), undefined);
@@ -149,9 +152,84 @@ t.test('storage: compare-and-swap of checkpoints, meta, tiles and entries', asyn
   );
   t.throws(() =>
     storage.transaction(() => {
-      storage.appendEntries(2, [{ body: new Uint8Array([9]), integratedAt: 12 }]);
+      storage.appendEntries(2, [entry(9, 12)]);
       throw new Error('abort');
     }),
   );
   t.equal(storage.entryCount(), 2, 'a failed transaction writes nothing');
+});
+
+t.test('a leaf is stored once, and found by its hash', async (t) => {
+  const storage = openSqliteStorage(join(tempDir(t), 'log.db'));
+  t.teardown(() => storage.close());
+  storage.appendEntries(0, [entry(1, 1), entry(2, 1)]);
+  t.equal(storage.findLeaf(leafHash(new Uint8Array([2]))), 1);
+  t.equal(storage.findLeaf(leafHash(new Uint8Array([3]))), undefined);
+  t.throws(
+    () => storage.appendEntries(2, [entry(1, 2)]),
+    /UNIQUE constraint failed: entries.leaf_hash/,
+  );
+});
+
+t.test('entry records are kept beside the leaf and searched exactly', async (t) => {
+  const storage = openSqliteStorage(join(tempDir(t), 'log.db'));
+  t.teardown(() => storage.close());
+  const record = (i: number) => ({
+    envelope: new TextEncoder().encode(`{"n":${i}}`),
+    verifier: `{"kind":"publicKey","n":${i}}`,
+    predicateType: i % 2 === 0 ? 'https://example.com/even' : 'https://example.com/odd',
+    subjects: [
+      { digest: `sha256:${String(i % 3).repeat(64)}`, name: `acme/model-${i % 3}` },
+      { digest: `sha512:${'f'.repeat(128)}` },
+    ],
+    identities: [`sha256:${String(i % 4).repeat(64)}`, `sha256:${String(i % 4).repeat(64)}`],
+  });
+  storage.appendEntries(
+    0,
+    Array.from({ length: 30 }, (_, i) => ({ ...entry(i, 5), record: record(i) })),
+  );
+  t.same(storage.readRecord(4), { ...record(4), identities: [record(4).identities[0]] });
+  t.same(storage.readRecord(4)?.subjects[1], { digest: `sha512:${'f'.repeat(128)}` });
+  t.equal(storage.readRecord(99), undefined);
+
+  const all = (filter: object) => {
+    const found: number[] = [];
+    for (let after = -1; ; ) {
+      const page = storage.searchEntries(filter, after, 4);
+      if (page.length === 0) return found;
+      found.push(...page);
+      after = page[page.length - 1];
+    }
+  };
+  const expected = (keep: (i: number) => boolean) =>
+    Array.from({ length: 30 }, (_, i) => i).filter(keep);
+  t.same(
+    all({ digest: `sha256:${'1'.repeat(64)}` }),
+    expected((i) => i % 3 === 1),
+  );
+  t.same(
+    all({ name: 'acme/model-2' }),
+    expected((i) => i % 3 === 2),
+  );
+  t.same(
+    all({ identity: `sha256:${'3'.repeat(64)}` }),
+    expected((i) => i % 4 === 3),
+  );
+  t.same(
+    all({ predicateType: 'https://example.com/even' }),
+    expected((i) => i % 2 === 0),
+  );
+  t.same(
+    all({ name: 'acme/model-0', predicateType: 'https://example.com/odd' }),
+    expected((i) => i % 3 === 0 && i % 2 === 1),
+  );
+  t.same(
+    all({ digest: `sha512:${'f'.repeat(128)}` }),
+    expected(() => true),
+  );
+  t.same(all({ name: "x' OR 1=1 --" }), [], 'search keys are bound, not spliced into SQL');
+  t.same(
+    all({}),
+    expected(() => true),
+  );
 });

@@ -20,13 +20,15 @@ export function leafHash(entry: Uint8Array): Uint8Array {
   return sha256(buf);
 }
 
-/** SHA-256(0x01 || left || right) */
+// Reused for every node hash: hashing is synchronous and the buffer never leaves this module.
+const nodeInput = new Uint8Array(1 + 2 * HASH_SIZE);
+nodeInput[0] = NODE_PREFIX;
+
+/** SHA-256(0x01 || left || right), for 32-byte left and right. */
 export function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
-  const buf = new Uint8Array(1 + 2 * HASH_SIZE);
-  buf[0] = NODE_PREFIX;
-  buf.set(left, 1);
-  buf.set(right, 1 + HASH_SIZE);
-  return sha256(buf);
+  nodeInput.set(left, 1);
+  nodeInput.set(right, 1 + HASH_SIZE);
+  return sha256(nodeInput);
 }
 
 export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {

@@ -3,12 +3,14 @@
 // checkpoint and stores it by compare-and-swap; only after that commit are the submitters
 // answered, each with its index, an inclusion proof and the checkpoint the proof is for.
 
-import type { LogStorage, StoredCheckpoint } from '../storage/storage.ts';
+import type { EntryRecord, LogStorage, NewEntry, StoredCheckpoint } from '../storage/storage.ts';
 import { signCheckpoint } from './checkpoint.ts';
+import { toHex } from './encoding.ts';
 import { LogError } from './errors.ts';
 import { EMPTY_ROOT, leafHash } from './hash.ts';
 import type { NoteSigner } from './note-keys.ts';
 import { inclusionProof, type NodeReader } from './proof-builder.ts';
+import { tileNodeReader } from './tile-node-reader.ts';
 import { appendLeafHashes } from './tree-appender.ts';
 
 /** Entry bundles prefix each entry with a uint16 length. */
@@ -22,10 +24,14 @@ export interface SequencerOptions {
   maxBatchDelayMs?: number;
   /** Milliseconds since the epoch, for integration times. */
   clock?: () => number;
+  /** Told of every committed batch: its size and how long its oldest submission waited. */
+  onBatch?: (size: number, seconds: number) => void;
 }
 
 export interface Acknowledgement {
   index: number;
+  /** The log already held this leaf: index is where, integratedAt when. */
+  duplicate: boolean;
   integratedAt: number;
   leafHash: Uint8Array;
   /** Inclusion proof of the entry in the tree of `checkpoint`. */
@@ -34,7 +40,9 @@ export interface Acknowledgement {
 }
 
 interface Submission {
+  queuedAt: number;
   body: Uint8Array;
+  record?: EntryRecord;
   resolve: (ack: Acknowledgement) => void;
   reject: (error: unknown) => void;
 }
@@ -46,6 +54,7 @@ export class Sequencer {
   readonly #maxBatchSize: number;
   readonly #maxBatchDelayMs: number;
   readonly #clock: () => number;
+  readonly #onBatch: ((size: number, seconds: number) => void) | undefined;
   #queue: Submission[] = [];
   #timer: ReturnType<typeof setTimeout> | undefined;
   #latest: StoredCheckpoint;
@@ -58,6 +67,7 @@ export class Sequencer {
     this.#maxBatchSize = options.maxBatchSize ?? 256;
     this.#maxBatchDelayMs = options.maxBatchDelayMs ?? 5;
     this.#clock = options.clock ?? Date.now;
+    this.#onBatch = options.onBatch;
     this.#latest = this.#storage.latestCheckpoint() ?? this.#storeEmptyCheckpoint();
   }
 
@@ -71,7 +81,8 @@ export class Sequencer {
     return this.#queue.length;
   }
 
-  submit(body: Uint8Array): Promise<Acknowledgement> {
+  /** Appends an entry (with what storage keeps beside it); answers once it is committed. */
+  submit(body: Uint8Array, record?: EntryRecord): Promise<Acknowledgement> {
     if (this.#closed) {
       return Promise.reject(new LogError('sequencer-closed', 'the log is shutting down'));
     }
@@ -81,7 +92,7 @@ export class Sequencer {
       );
     }
     return new Promise((resolve, reject) => {
-      this.#queue.push({ body, resolve, reject });
+      this.#queue.push({ queuedAt: performance.now(), body, record, resolve, reject });
       if (this.#queue.length >= this.#maxBatchSize) {
         this.#schedule(0);
       } else if (this.#timer === undefined) {
@@ -122,38 +133,62 @@ export class Sequencer {
   #seal(batch: Submission[]): void {
     const integratedAt = this.#clock();
     const leafHashes = batch.map((s) => leafHash(s.body));
-    let checkpoint: StoredCheckpoint;
-    let nodes: NodeReader;
+    // Where each submission is (or already was) in the log; fresh ones are appended in order.
+    const indices: number[] = [];
+    const duplicates = new Set<number>();
+    let checkpoint = this.#latest;
+    let nodes: NodeReader | undefined;
     try {
-      checkpoint = this.#storage.transaction(() => {
+      this.#storage.transaction(() => {
         const previous = this.#latest;
-        this.#storage.appendEntries(
+        const fresh: NewEntry[] = [];
+        const inBatch = new Map<string, number>();
+        batch.forEach((s, i) => {
+          const key = toHex(leafHashes[i]);
+          const existing = this.#storage.findLeaf(leafHashes[i]) ?? inBatch.get(key);
+          if (existing !== undefined) {
+            indices.push(existing);
+            duplicates.add(i);
+            return;
+          }
+          indices.push(previous.size + fresh.length);
+          inBatch.set(key, previous.size + fresh.length);
+          fresh.push({ body: s.body, leafHash: leafHashes[i], integratedAt, record: s.record });
+        });
+        if (fresh.length === 0) return;
+        this.#storage.appendEntries(previous.size, fresh);
+        const appended = appendLeafHashes(
           previous.size,
-          batch.map((s) => ({ body: s.body, integratedAt })),
+          fresh.map((e) => e.leafHash),
+          this.#storage,
         );
-        const appended = appendLeafHashes(previous.size, leafHashes, this.#storage);
         for (const tile of appended.tiles) {
           this.#storage.writeTile(tile.level, tile.index, tile.hashes);
           if (tile.innerNodes)
             this.#storage.writeTileNodes(tile.level, tile.index, tile.innerNodes);
         }
         nodes = appended.nodes;
-        const next = this.#signed(appended.size, appended.root);
-        this.#storage.addCheckpoint(previous.size, next);
-        return next;
+        checkpoint = this.#signed(appended.size, appended.root);
+        this.#storage.addCheckpoint(previous.size, checkpoint);
       });
     } catch (error) {
       for (const s of batch) s.reject(error);
       return;
     }
-    const first = this.#latest.size;
     this.#latest = checkpoint;
+    this.#onBatch?.(batch.length - duplicates.size, (performance.now() - batch[0].queuedAt) / 1000);
+    const proofNodes = nodes ?? tileNodeReader(this.#storage);
     batch.forEach((s, i) => {
+      const index = indices[i];
+      const duplicate = duplicates.has(i);
       s.resolve({
-        index: first + i,
-        integratedAt,
+        index,
+        duplicate,
+        integratedAt: duplicate
+          ? (this.#storage.readEntry(index)?.integratedAt ?? integratedAt)
+          : integratedAt,
         leafHash: leafHashes[i],
-        inclusionProof: inclusionProof(first + i, checkpoint.size, nodes),
+        inclusionProof: inclusionProof(index, checkpoint.size, proofNodes),
         checkpoint,
       });
     });

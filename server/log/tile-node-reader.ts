@@ -99,15 +99,28 @@ export function tileNodeReader(source: TileSource): NodeReader {
   return node;
 }
 
-/** The inner nodes of full tile (level, index), laid out for TileSource.readTileNodes. */
-export function tileInnerNodes(nodes: NodeReader, level: number, index: number): Uint8Array {
+/** The inner nodes of a full tile, computed from its 256 hashes, laid out for readTileNodes. */
+export function tileInnerNodes(tile: Uint8Array): Uint8Array {
   const out = new Uint8Array(TILE_INNER_NODES * HASH_SIZE);
+  let below = tile;
   for (let r = 1; r < TILE_HEIGHT; r++) {
-    const perTile = 2 ** (TILE_HEIGHT - r);
-    for (let position = 0; position < perTile; position++) {
-      const hash = nodes(level * TILE_HEIGHT + r, index * perTile + position);
-      out.set(hash, innerNodeSlot(r, position) * HASH_SIZE);
+    const count = 2 ** (TILE_HEIGHT - r);
+    const base = innerNodeSlot(r, 0) * HASH_SIZE;
+    for (let i = 0; i < count; i++) {
+      const left = below.subarray(2 * i * HASH_SIZE, (2 * i + 1) * HASH_SIZE);
+      const right = below.subarray((2 * i + 1) * HASH_SIZE, (2 * i + 2) * HASH_SIZE);
+      out.set(nodeHash(left, right), base + i * HASH_SIZE);
     }
+    below = out.subarray(base, base + count * HASH_SIZE);
   }
   return out;
+}
+
+/** The root of a full tile (its hash in the tile above), from its inner nodes. */
+export function tileRoot(innerNodes: Uint8Array): Uint8Array {
+  const top = innerNodeSlot(TILE_HEIGHT - 1, 0) * HASH_SIZE;
+  return nodeHash(
+    innerNodes.subarray(top, top + HASH_SIZE),
+    innerNodes.subarray(top + HASH_SIZE, top + 2 * HASH_SIZE),
+  );
 }

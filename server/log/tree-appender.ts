@@ -1,14 +1,15 @@
 // Appends leaf hashes to the tiles of a tree: fills the right-hand partial tile of each level,
 // and carries the root of every tile that becomes full up to the level above.
 import { LogError } from './errors.ts';
-import { HASH_SIZE, nodeHash } from './hash.ts';
+import { HASH_SIZE } from './hash.ts';
 import { type NodeReader, treeHash } from './proof-builder.ts';
-import { TILE_HEIGHT, TILE_WIDTH } from './tile.ts';
+import { TILE_WIDTH } from './tile.ts';
 import {
   type TileReader,
   type TileSource,
   tileInnerNodes,
   tileNodeReader,
+  tileRoot,
 } from './tile-node-reader.ts';
 
 export interface TileWrite {
@@ -36,9 +37,8 @@ export function appendLeafHashes(
   const pending = new Map<string, TileWrite>();
   const read: TileReader = (level, index) =>
     pending.get(`${level}/${index}`)?.hashes ?? stored.readTile(level, index);
-  // Only tiles that are full (and so final for this append) go through this memoising reader
-  // before the loop ends. It reads uncommitted tiles, so it shares no node cache.
-  const nodes = tileNodeReader({ readTile: read, readTileNodes: stored.readTileNodes });
+  const readInner: TileReader = (level, index) =>
+    pending.get(`${level}/${index}`)?.innerNodes ?? stored.readTileNodes?.(level, index);
 
   let hashes = leafHashes;
   for (let level = 0; hashes.length > 0; level++) {
@@ -61,9 +61,8 @@ export function appendLeafHashes(
       const write: TileWrite = { level, index, hashes: grown };
       pending.set(`${level}/${index}`, write);
       if (offset + count === TILE_WIDTH) {
-        write.innerNodes = tileInnerNodes(nodes, level, index);
-        const top = level * TILE_HEIGHT + TILE_HEIGHT - 1;
-        completedRoots.push(nodeHash(nodes(top, 2 * index), nodes(top, 2 * index + 1)));
+        write.innerNodes = tileInnerNodes(grown);
+        completedRoots.push(tileRoot(write.innerNodes));
       }
       position += count;
       i += count;
@@ -71,5 +70,7 @@ export function appendLeafHashes(
     hashes = completedRoots;
   }
   const newSize = size + leafHashes.length;
+  // Reads the grown tree; it sees uncommitted tiles, so it shares no node cache.
+  const nodes = tileNodeReader({ readTile: read, readTileNodes: readInner });
   return { size: newSize, root: treeHash(newSize, nodes), tiles: [...pending.values()], nodes };
 }

@@ -7,7 +7,14 @@ import type { NodeCache } from '../log/tile-node-reader.ts';
 import { StorageError } from './errors.ts';
 import { ImmutableCache } from './immutable-cache.ts';
 import { loadMigrations, migrate } from './migrate.ts';
-import type { LogStorage, StoredCheckpoint, StoredEntry } from './storage.ts';
+import type {
+  EntryFilter,
+  EntryRecord,
+  LogStorage,
+  NewEntry,
+  StoredCheckpoint,
+  StoredEntry,
+} from './storage.ts';
 
 export interface SqliteStorageOptions {
   /** Open without writing: no migration, no journal change (for audits and read replicas). */
@@ -108,6 +115,8 @@ class SqliteStorage implements LogStorage {
   readonly #fullTiles = new ImmutableCache<Uint8Array>(CACHED_TILES);
   readonly #tileNodes = new ImmutableCache<Uint8Array>(CACHED_TILES);
   readonly #nodes = new ImmutableCache<Uint8Array>(CACHED_NODES);
+  // At most 16 shapes (which filter keys are present), so this stays small.
+  readonly #searches = new Map<string, Database.Statement>();
   // Only what readers compute from committed tiles lands here (see TileSource.nodeCache).
   readonly nodeCache: NodeCache = {
     get: (height, index) => this.#nodes.get(`${height}/${index}`),
@@ -133,7 +142,24 @@ class SqliteStorage implements LogStorage {
       ),
       getMeta: db.prepare('SELECT value FROM log_meta WHERE key = ?').pluck(),
       setMeta: db.prepare('INSERT INTO log_meta (key, value) VALUES (?, ?)'),
-      appendEntry: db.prepare('INSERT INTO entries (idx, body, integrated_at) VALUES (?, ?, ?)'),
+      appendEntry: db.prepare(
+        'INSERT INTO entries (idx, body, leaf_hash, integrated_at) VALUES (?, ?, ?, ?)',
+      ),
+      appendRecord: db.prepare(
+        'INSERT INTO entry_records (idx, envelope, verifier, predicate_type) VALUES (?, ?, ?, ?)',
+      ),
+      appendSubject: db.prepare('INSERT INTO entry_subjects (idx, digest, name) VALUES (?, ?, ?)'),
+      appendIdentity: db.prepare('INSERT INTO entry_identities (idx, identity) VALUES (?, ?)'),
+      findLeaf: db.prepare('SELECT idx FROM entries WHERE leaf_hash = ?').pluck(),
+      readRecord: db.prepare(
+        'SELECT envelope, verifier, predicate_type FROM entry_records WHERE idx = ?',
+      ),
+      readSubjects: db.prepare(
+        'SELECT digest, name FROM entry_subjects WHERE idx = ? ORDER BY rowid',
+      ),
+      readIdentities: db
+        .prepare('SELECT identity FROM entry_identities WHERE idx = ? ORDER BY rowid')
+        .pluck(),
       writeTile: db.prepare(
         `INSERT INTO tiles (level, idx, hashes) VALUES (?, ?, ?)
          ON CONFLICT (level, idx) DO UPDATE SET hashes = excluded.hashes`,
@@ -207,10 +233,70 @@ class SqliteStorage implements LogStorage {
     return this.#db.transaction(fn).immediate();
   }
 
-  appendEntries(start: number, entries: Omit<StoredEntry, 'index'>[]): void {
+  appendEntries(start: number, entries: NewEntry[]): void {
+    const s = this.#statements;
     entries.forEach((entry, i) => {
-      this.#statements.appendEntry.run(start + i, entry.body, entry.integratedAt);
+      const index = start + i;
+      s.appendEntry.run(index, entry.body, entry.leafHash, entry.integratedAt);
+      const record = entry.record;
+      if (record === undefined) return;
+      s.appendRecord.run(index, record.envelope, record.verifier, record.predicateType);
+      for (const subject of record.subjects) {
+        s.appendSubject.run(index, subject.digest, subject.name ?? null);
+      }
+      for (const identity of new Set(record.identities)) s.appendIdentity.run(index, identity);
     });
+  }
+
+  findLeaf(leafHash: Uint8Array): number | undefined {
+    return this.#statements.findLeaf.get(leafHash) as number | undefined;
+  }
+
+  readRecord(index: number): EntryRecord | undefined {
+    const s = this.#statements;
+    const row = s.readRecord.get(index) as
+      | { envelope: Uint8Array; verifier: string; predicate_type: string }
+      | undefined;
+    if (row === undefined) return undefined;
+    const subjects = (s.readSubjects.all(index) as { digest: string; name: string | null }[]).map(
+      (subject) => (subject.name === null ? { digest: subject.digest } : subject),
+    );
+    return {
+      envelope: row.envelope,
+      verifier: row.verifier,
+      predicateType: row.predicate_type,
+      subjects: subjects as EntryRecord['subjects'],
+      identities: s.readIdentities.all(index) as string[],
+    };
+  }
+
+  searchEntries(filter: EntryFilter, afterIndex: number, limit: number): number[] {
+    // Each key is one exact index look-up; the parameters are bound, never spliced into SQL.
+    const clauses: string[] = [];
+    const params: (string | number)[] = [];
+    if (filter.digest !== undefined) {
+      clauses.push('e.idx IN (SELECT idx FROM entry_subjects WHERE digest = ?)');
+      params.push(filter.digest);
+    }
+    if (filter.name !== undefined) {
+      clauses.push('e.idx IN (SELECT idx FROM entry_subjects WHERE name = ?)');
+      params.push(filter.name);
+    }
+    if (filter.identity !== undefined) {
+      clauses.push('e.idx IN (SELECT idx FROM entry_identities WHERE identity = ?)');
+      params.push(filter.identity);
+    }
+    if (filter.predicateType !== undefined) {
+      clauses.push('e.predicate_type = ?');
+      params.push(filter.predicateType);
+    }
+    const sql = `SELECT e.idx FROM entry_records e WHERE e.idx > ? ${clauses.map((c) => `AND ${c}`).join(' ')} ORDER BY e.idx LIMIT ?`;
+    let statement = this.#searches.get(sql);
+    if (statement === undefined) {
+      statement = this.#db.prepare(sql).pluck();
+      this.#searches.set(sql, statement);
+    }
+    return statement.all(afterIndex, ...params, limit) as number[];
   }
 
   writeTile(level: number, index: number, hashes: Uint8Array): void {

@@ -17,6 +17,34 @@ export interface StoredEntry {
   integratedAt: number;
 }
 
+/** What the log keeps beside an attestation's leaf, and the search keys it is found by. */
+export interface EntryRecord {
+  /** The DSSE envelope the leaf commits to, as canonical JSON bytes. */
+  envelope: Uint8Array;
+  /** JSON of the verification material: the signer's key or certificate chain and identity. */
+  verifier: string;
+  predicateType: string;
+  /** Subject digests as `<algorithm>:<hex>`, with the subject's name when it has one. */
+  subjects: { digest: string; name?: string }[];
+  /** Signer identities: key fingerprints or certificate identities. */
+  identities: string[];
+}
+
+export interface NewEntry {
+  body: Uint8Array;
+  leafHash: Uint8Array;
+  integratedAt: number;
+  record?: EntryRecord;
+}
+
+/** Exact-match search keys; the given ones must all match. */
+export interface EntryFilter {
+  digest?: string;
+  name?: string;
+  identity?: string;
+  predicateType?: string;
+}
+
 export interface LogStorage extends TileSource {
   /** Hash tile bytes (full or the partial right edge), or undefined if absent. */
   readTile: TileReader;
@@ -27,6 +55,11 @@ export interface LogStorage extends TileSource {
   /** Entries with start <= index < end, in order (callers page through large ranges). */
   readEntries(start: number, end: number): StoredEntry[];
   entryCount(): number;
+  /** The index of the entry with this leaf hash, if the log holds it. */
+  findLeaf(leafHash: Uint8Array): number | undefined;
+  readRecord(index: number): EntryRecord | undefined;
+  /** Indices > afterIndex of entries matching every key of filter, ascending, at most limit. */
+  searchEntries(filter: EntryFilter, afterIndex: number, limit: number): number[];
   latestCheckpoint(): StoredCheckpoint | undefined;
   /** Up to limit stored checkpoints with size > afterSize, ascending by size. */
   checkpoints(afterSize: number, limit: number): StoredCheckpoint[];
@@ -36,7 +69,7 @@ export interface LogStorage extends TileSource {
 
   /** Runs fn atomically: either all of its writes are durable or none is. */
   transaction<T>(fn: () => T): T;
-  appendEntries(start: number, entries: Omit<StoredEntry, 'index'>[]): void;
+  appendEntries(start: number, entries: NewEntry[]): void;
   /** Stores a tile's hashes; an existing tile may only grow (never change what it held). */
   writeTile(level: number, index: number, hashes: Uint8Array): void;
   /** Stores the inner nodes of a full tile, once. */

@@ -1,0 +1,121 @@
+// The log service over HTTP: appends per second with 64 submissions in flight, and p50/p99 time
+// to the answer with its proof. The server runs in its own process (`attestry server`) on a real
+// SQLite file; the load generator is this process, with bundles signed before the clock starts.
+// Baseline in the same run: GET /healthz at the same concurrency (the HTTP stack alone).
+import { type ChildProcess, spawn } from 'node:child_process';
+import { generateKeyPairSync, sign } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { bundleToJSON } from '@sigstore/bundle';
+import { DSSEBundleBuilder } from '@sigstore/sign';
+
+const SUBMISSIONS = 6_000;
+const IN_FLIGHT = 64;
+const BIN = resolve(import.meta.dirname, '../client-sdk/cli/bin.ts');
+
+async function signedSubmissions(count: number) {
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const publicKeyPem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
+  const builder = new DSSEBundleBuilder({
+    signer: {
+      sign: async (data: Buffer) => ({
+        signature: sign('sha256', data, privateKey),
+        key: { $case: 'publicKey', publicKey: publicKeyPem },
+      }),
+    },
+    witnesses: [],
+  });
+  const submissions: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const statement = {
+      _type: 'https://in-toto.io/Statement/v1',
+      subject: [{ name: `bench/model-${i}`, digest: { sha256: i.toString(16).padStart(64, '0') } }],
+      predicateType: 'https://attestry.dev/bench/v1',
+      predicate: { run: i },
+    };
+    const bundle = await builder.create({
+      data: Buffer.from(JSON.stringify(statement)),
+      type: 'application/vnd.in-toto+json',
+    });
+    submissions.push(JSON.stringify({ bundle: bundleToJSON(bundle), publicKey: publicKeyPem }));
+  }
+  return submissions;
+}
+
+function startServer(dbPath: string): Promise<{ url: string; child: ChildProcess }> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(
+      process.execPath,
+      [BIN, 'server', '--db', dbPath, '--port', '0', '--origin', 'bench.example/log'],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+        env: { ...process.env, LOG_LEVEL: 'info' },
+      },
+    );
+    let output = '';
+    child.stdout?.setEncoding('utf8');
+    child.stdout?.on('data', (chunk: string) => {
+      output += chunk;
+      const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
+      if (match) {
+        child.stdout?.removeAllListeners('data');
+        child.stdout?.resume();
+        resolvePromise({ url: match[1], child });
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`server exited with ${code}`)));
+  });
+}
+
+async function load(count: number, send: (i: number) => Promise<Response>, expected: number) {
+  const latencies: number[] = [];
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: IN_FLIGHT }, async () => {
+      while (next < count) {
+        const i = next++;
+        const t0 = performance.now();
+        const response = await send(i);
+        await response.arrayBuffer();
+        if (response.status !== expected) throw new Error(`request ${i}: ${response.status}`);
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) =>
+    latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
+  return { perSecond: count / seconds, p50: at(0.5), p99: at(0.99) };
+}
+
+export async function run(): Promise<void> {
+  console.log('# bench http');
+  const submissions = await signedSubmissions(SUBMISSIONS);
+  const dir = mkdtempSync(join(tmpdir(), 'attestry-bench-http-'));
+  const { url, child } = await startServer(join(dir, 'log.db'));
+  try {
+    const health = await load(SUBMISSIONS, () => fetch(`${url}/healthz`), 200);
+    const appends = await load(
+      SUBMISSIONS,
+      (i) =>
+        fetch(`${url}/api/v1/entries`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: submissions[i],
+        }),
+      201,
+    );
+    console.log(
+      `appends over HTTP, ${IN_FLIGHT} in flight: ${appends.perSecond.toFixed(0)}/s (target >= 3000); time to answer with proof p50 ${appends.p50.toFixed(1)} ms, p99 ${appends.p99.toFixed(1)} ms (target <= 250)`,
+    );
+    console.log(
+      `baseline GET /healthz, ${IN_FLIGHT} in flight: ${health.perSecond.toFixed(0)}/s, p50 ${health.p50.toFixed(1)} ms, p99 ${health.p99.toFixed(1)} ms; appends at ${((100 * appends.perSecond) / health.perSecond).toFixed(0)}% of it`,
+    );
+  } finally {
+    child.kill('SIGTERM');
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

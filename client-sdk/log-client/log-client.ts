@@ -1,0 +1,445 @@
+// Talks to an attestry log over HTTP and checks everything it receives before returning it:
+// checkpoints against the pinned note key, inclusion proofs against those checkpoints, signed
+// entry timestamps against the pinned ECDSA key, stored envelopes against the leaves that commit
+// to them. Runs in Node and in browsers (fetch and the pure verification modules only).
+import { openCheckpoint } from '../../server/log/checkpoint.ts';
+import { verifyConsistency } from '../../server/log/consistency-proof.ts';
+import { fromBase64, fromHex, fromUtf8, toHex } from '../../server/log/encoding.ts';
+import { decodeEntryBundle } from '../../server/log/entry-bundle.ts';
+import { entryTimestampMessage } from '../../server/log/entry-timestamp.ts';
+import { HASH_SIZE, leafHash, sha256 } from '../../server/log/hash.ts';
+import { verifyInclusion } from '../../server/log/inclusion-proof.ts';
+import { type NoteVerifier, parseVerifierKey } from '../../server/log/note-keys.ts';
+import { entriesPath, tilePath } from '../../server/log/tile.ts';
+import { type EcdsaVerifier, parseEcdsaPublicKey } from './ecdsa-public-key.ts';
+import { LogClientError } from './errors.ts';
+
+export interface LogKeys {
+  origin: string;
+  /** C2SP verifier key string of the note key that signs checkpoints. */
+  noteVerifierKey: string;
+  /** PEM of the ECDSA P-256 key that signs entry timestamps. */
+  ecdsaPublicKey: string;
+  /** hex SHA-256 of the ECDSA key's DER SPKI: the Sigstore log ID. */
+  logId: string;
+}
+
+export interface LogClientOptions {
+  url: string;
+  /** Pinned: every checkpoint must verify with it. */
+  noteVerifierKey: string;
+  /** Pinned, when given: every signed entry timestamp must verify with it. */
+  ecdsaPublicKey?: string;
+  logId?: string;
+  fetch?: typeof fetch;
+}
+
+export interface VerifiedCheckpoint {
+  origin: string;
+  size: number;
+  rootHash: Uint8Array;
+  /** The signed note as received. */
+  note: string;
+}
+
+export interface VerifiedInclusion {
+  logIndex: number;
+  hashes: Uint8Array[];
+  checkpoint: VerifiedCheckpoint;
+}
+
+export interface SubmittedEntry {
+  logIndex: number;
+  /** The log already held this entry; these are its details. */
+  duplicate: boolean;
+  logId: string;
+  integratedTime: number;
+  canonicalizedBody: Uint8Array;
+  signedEntryTimestamp: string;
+  inclusion: VerifiedInclusion;
+}
+
+export interface FetchedEntry {
+  logIndex: number;
+  integratedTime: number;
+  canonicalizedBody: Uint8Array;
+  /** The DSSE envelope's canonical JSON, checked against the leaf's envelopeHash. */
+  envelope?: Uint8Array;
+  verifier?: unknown;
+  inclusion: VerifiedInclusion;
+}
+
+export interface SearchFilter {
+  digest?: string;
+  name?: string;
+  identity?: string;
+  predicateType?: string;
+}
+
+export interface SearchResult {
+  entries: {
+    logIndex: number;
+    integratedTime: number;
+    predicateType: string;
+    subjects: { digest: string; name?: string }[];
+    identities: string[];
+  }[];
+  nextCursor?: string;
+}
+
+interface ProofJson {
+  logIndex: number;
+  rootHash: string;
+  treeSize: number;
+  hashes: string[];
+  checkpoint: string;
+}
+
+export class LogClient {
+  readonly url: string;
+  readonly #note: NoteVerifier;
+  readonly #ecdsa: EcdsaVerifier | undefined;
+  readonly #logId: string | undefined;
+  readonly #fetch: typeof fetch;
+
+  constructor(options: LogClientOptions) {
+    this.url = options.url.replace(/\/+$/, '');
+    this.#note = parseVerifierKey(options.noteVerifierKey);
+    this.#ecdsa = options.ecdsaPublicKey ? parseEcdsaPublicKey(options.ecdsaPublicKey) : undefined;
+    this.#logId = options.logId;
+    this.#fetch = options.fetch ?? globalThis.fetch;
+  }
+
+  /**
+   * The keys a log announces. They are not verified (there is nothing to verify them with): pin
+   * them on first use, or compare them with keys obtained out of band.
+   */
+  static async fetchKeys(
+    url: string,
+    fetchImpl: typeof fetch = globalThis.fetch,
+  ): Promise<LogKeys> {
+    const client = { url: url.replace(/\/+$/, ''), fetch: fetchImpl };
+    return (await request(client, '/api/v1/log/keys')).json() as Promise<LogKeys>;
+  }
+
+  /** The latest checkpoint, verified with the pinned note key. */
+  async checkpoint(): Promise<VerifiedCheckpoint> {
+    const response = await this.#request('/checkpoint');
+    return this.#openCheckpoint(await response.text());
+  }
+
+  /** Publishes a signed bundle; the answer is checked to log exactly this bundle's signature. */
+  async submit(submission: { bundle: unknown; publicKey?: string }): Promise<SubmittedEntry> {
+    const response = await this.#request('/api/v1/entries', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(submission),
+      accept: [201, 409],
+    });
+    const duplicate = response.status === 409;
+    const json = (await response.json()) as Record<string, unknown>;
+    const answer = (duplicate ? json.entry : json) as {
+      logIndex: number;
+      logId: string;
+      integratedTime: number;
+      canonicalizedBody: string;
+      inclusionProof: ProofJson;
+      inclusionPromise: { signedEntryTimestamp: string };
+    };
+    const body = this.#decode(answer.canonicalizedBody, 'canonicalizedBody');
+    checkBodyLogsBundle(body, submission.bundle);
+    const inclusion = this.#verifyInclusion(answer.logIndex, body, answer.inclusionProof);
+    if (this.#logId !== undefined && answer.logId !== this.#logId) {
+      throw new LogClientError('wrong-log-id', `the log answered for log ID ${answer.logId}`);
+    }
+    const signedEntryTimestamp = answer.inclusionPromise?.signedEntryTimestamp;
+    if (this.#ecdsa !== undefined) {
+      const message = entryTimestampMessage({
+        body,
+        integratedTime: answer.integratedTime,
+        logId: answer.logId,
+        logIndex: answer.logIndex,
+      });
+      const signature =
+        typeof signedEntryTimestamp === 'string' && fromBase64(signedEntryTimestamp);
+      if (!signature || !this.#ecdsa.verify(message, signature)) {
+        throw new LogClientError(
+          'bad-entry-timestamp',
+          'the signed entry timestamp does not verify',
+        );
+      }
+    }
+    return {
+      logIndex: answer.logIndex,
+      duplicate,
+      logId: answer.logId,
+      integratedTime: answer.integratedTime,
+      canonicalizedBody: body,
+      signedEntryTimestamp,
+      inclusion,
+    };
+  }
+
+  /** Entry `index` with its envelope, proven to be in the log's latest checkpoint. */
+  async entry(index: number): Promise<FetchedEntry> {
+    const json = (await (await this.#request(`/api/v1/entries/${index}`)).json()) as {
+      logIndex: number;
+      canonicalizedBody: string;
+      envelope?: string;
+      verifier?: unknown;
+      integratedTime: number;
+      inclusionProof: ProofJson;
+    };
+    if (json.logIndex !== index) {
+      throw new LogClientError('wrong-entry', `asked for entry ${index}, got ${json.logIndex}`);
+    }
+    const body = this.#decode(json.canonicalizedBody, 'canonicalizedBody');
+    const inclusion = this.#verifyInclusion(index, body, json.inclusionProof);
+    const envelope =
+      json.envelope === undefined ? undefined : this.#decode(json.envelope, 'envelope');
+    if (envelope !== undefined && envelopeHashOf(body) !== toHex(sha256(envelope))) {
+      throw new LogClientError(
+        'envelope-mismatch',
+        `the envelope served for entry ${index} is not the one its leaf commits to`,
+      );
+    }
+    return {
+      logIndex: index,
+      integratedTime: json.integratedTime,
+      canonicalizedBody: body,
+      envelope,
+      verifier: json.verifier,
+      inclusion,
+    };
+  }
+
+  /** One page of entries matching every given key. */
+  async search(
+    filter: SearchFilter,
+    page: { cursor?: string; limit?: number } = {},
+  ): Promise<SearchResult> {
+    const query = new URLSearchParams();
+    for (const [key, value] of Object.entries({ ...filter, ...page })) {
+      if (value !== undefined) query.set(key, String(value));
+    }
+    return (await this.#request(`/api/v1/entries?${query}`)).json() as Promise<SearchResult>;
+  }
+
+  /** Proves that `newer` extends `older`: the log did not fork between them. */
+  async proveConsistency(older: VerifiedCheckpoint, newer: VerifiedCheckpoint): Promise<void> {
+    const response = await this.#request(
+      `/api/v1/log/consistency?from=${older.size}&to=${newer.size}`,
+    );
+    const json = (await response.json()) as { hashes: string[] };
+    try {
+      verifyConsistency(
+        older.size,
+        newer.size,
+        this.#hashes(json.hashes),
+        older.rootHash,
+        newer.rootHash,
+      );
+    } catch (error) {
+      throw new LogClientError(
+        'inconsistent-checkpoints',
+        `checkpoint ${newer.size} is not an extension of checkpoint ${older.size}: the log forked`,
+        undefined,
+        { cause: error },
+      );
+    }
+  }
+
+  /** Proves that the leaf is entry `index` of the tree of `checkpoint`. */
+  async proveInclusion(
+    index: number,
+    leaf: Uint8Array,
+    checkpoint: VerifiedCheckpoint,
+  ): Promise<VerifiedInclusion> {
+    const response = await this.#request(
+      `/api/v1/log/inclusion?index=${index}&size=${checkpoint.size}`,
+    );
+    const json = (await response.json()) as { hashes: string[] };
+    const hashes = this.#hashes(json.hashes);
+    try {
+      verifyInclusion(index, checkpoint.size, leafHash(leaf), hashes, checkpoint.rootHash);
+    } catch (error) {
+      throw new LogClientError(
+        'bad-inclusion-proof',
+        `entry ${index} is not proven in checkpoint ${checkpoint.size}`,
+        undefined,
+        {
+          cause: error,
+        },
+      );
+    }
+    return { logIndex: index, hashes, checkpoint };
+  }
+
+  /** The hashes of tile (level, index), `width` of them (256 for a full tile). */
+  async tile(level: number, index: number, width = 256): Promise<Uint8Array> {
+    const bytes = new Uint8Array(
+      await (await this.#request(`/${tilePath({ level, index, width })}`)).arrayBuffer(),
+    );
+    if (bytes.length !== width * HASH_SIZE) {
+      throw new LogClientError(
+        'bad-tile',
+        `tile ${level}/${index} has ${bytes.length} bytes, not ${width * HASH_SIZE}`,
+      );
+    }
+    return bytes;
+  }
+
+  /** The entries of entry bundle `index`, `width` of them (256 for a full bundle). */
+  async entryBundle(index: number, width = 256): Promise<Uint8Array[]> {
+    const bytes = new Uint8Array(
+      await (await this.#request(`/${entriesPath(index, width)}`)).arrayBuffer(),
+    );
+    const entries = decodeEntryBundle(bytes);
+    if (entries.length !== width) {
+      throw new LogClientError(
+        'bad-entry-bundle',
+        `entry bundle ${index} holds ${entries.length} entries, not ${width}`,
+      );
+    }
+    return entries;
+  }
+
+  #openCheckpoint(note: string): VerifiedCheckpoint {
+    try {
+      const { checkpoint } = openCheckpoint(note, [this.#note], this.#note.name);
+      return {
+        origin: checkpoint.origin,
+        size: checkpoint.size,
+        rootHash: checkpoint.rootHash,
+        note,
+      };
+    } catch (error) {
+      throw new LogClientError(
+        'bad-checkpoint',
+        `the log's checkpoint does not verify with the pinned key: ${(error as Error).message}`,
+        undefined,
+        {
+          cause: error,
+        },
+      );
+    }
+  }
+
+  #verifyInclusion(index: number, body: Uint8Array, proof: ProofJson): VerifiedInclusion {
+    const checkpoint = this.#openCheckpoint(proof.checkpoint);
+    const hashes = this.#hashes(proof.hashes);
+    if (
+      proof.logIndex !== index ||
+      proof.treeSize !== checkpoint.size ||
+      proof.rootHash !== toHex(checkpoint.rootHash)
+    ) {
+      throw new LogClientError(
+        'bad-inclusion-proof',
+        'the inclusion proof is not for this entry and its checkpoint',
+      );
+    }
+    try {
+      verifyInclusion(index, checkpoint.size, leafHash(body), hashes, checkpoint.rootHash);
+    } catch (error) {
+      throw new LogClientError(
+        'bad-inclusion-proof',
+        `entry ${index} is not proven in checkpoint ${checkpoint.size}`,
+        undefined,
+        {
+          cause: error,
+        },
+      );
+    }
+    return { logIndex: index, hashes, checkpoint };
+  }
+
+  #hashes(hexes: unknown): Uint8Array[] {
+    if (!Array.isArray(hexes))
+      throw new LogClientError('bad-answer', 'proof hashes are not a list');
+    return hexes.map((h) => {
+      const bytes = typeof h === 'string' ? fromHex(h) : undefined;
+      if (bytes?.length !== HASH_SIZE)
+        throw new LogClientError('bad-answer', 'a proof hash is not 32 bytes of hex');
+      return bytes;
+    });
+  }
+
+  #decode(value: unknown, what: string): Uint8Array {
+    const bytes = typeof value === 'string' ? fromBase64(value) : undefined;
+    if (bytes === undefined) throw new LogClientError('bad-answer', `${what} is not base64`);
+    return bytes;
+  }
+
+  #request(path: string, init: RequestInit & { accept?: number[] } = {}): Promise<Response> {
+    return request({ url: this.url, fetch: this.#fetch }, path, init);
+  }
+}
+
+async function request(
+  client: { url: string; fetch: typeof fetch },
+  path: string,
+  init: RequestInit & { accept?: number[] } = {},
+): Promise<Response> {
+  const { accept = [200], ...rest } = init;
+  let response: Response;
+  try {
+    response = await client.fetch(`${client.url}${path}`, rest);
+  } catch (error) {
+    throw new LogClientError(
+      'unreachable',
+      `cannot reach the log at ${client.url}: ${(error as Error).message}`,
+      undefined,
+      {
+        cause: error,
+      },
+    );
+  }
+  if (!accept.includes(response.status)) {
+    let code = 'http-error';
+    let message = `${response.status} ${response.statusText}`;
+    try {
+      const json = (await response.json()) as { error?: { code?: string; message?: string } };
+      code = json.error?.code ?? code;
+      message = json.error?.message ?? message;
+    } catch {
+      // not a JSON error body: keep the status line
+    }
+    throw new LogClientError(
+      code,
+      `the log refused ${path.split('?')[0]}: ${message}`,
+      response.status,
+    );
+  }
+  return response;
+}
+
+/** The leaf's spec.envelopeHash.value (canonical Rekor dsse body), or undefined. */
+function envelopeHashOf(body: Uint8Array): string | undefined {
+  try {
+    return JSON.parse(fromUtf8(body) ?? '')?.spec?.envelopeHash?.value;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The logged body must carry the bundle's own signature and payload hash. */
+function checkBodyLogsBundle(body: Uint8Array, bundle: unknown): void {
+  const envelope = (
+    bundle as { dsseEnvelope?: { payload?: string; signatures?: { sig?: string }[] } }
+  )?.dsseEnvelope;
+  let spec: { payloadHash?: { value?: string }; signatures?: { signature?: string }[] } | undefined;
+  try {
+    spec = JSON.parse(fromUtf8(body) ?? '')?.spec;
+  } catch {
+    spec = undefined;
+  }
+  const payload = typeof envelope?.payload === 'string' ? fromBase64(envelope.payload) : undefined;
+  const sameSignature = spec?.signatures?.[0]?.signature === envelope?.signatures?.[0]?.sig;
+  const samePayload = payload !== undefined && spec?.payloadHash?.value === toHex(sha256(payload));
+  if (!sameSignature || !samePayload) {
+    throw new LogClientError(
+      'wrong-entry',
+      'the log answered with an entry that is not this bundle',
+    );
+  }
+}

@@ -1,0 +1,114 @@
+// The DSSE payload must be an in-toto Statement v1; when its predicateType has a schema in
+// schemas/predicates/, the predicate must also validate against it.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+import { fromUtf8 } from '../log/encoding.ts';
+import { SubmissionError } from './submission-error.ts';
+
+export const STATEMENT_TYPE = 'https://in-toto.io/Statement/v1';
+export const MAX_SUBJECTS = 1024;
+
+export interface StatementSubject {
+  name?: string;
+  /** Known algorithms only (sha256, sha384, sha512), lowercase hex. */
+  digests: Record<string, string>;
+}
+
+export interface CheckedStatement {
+  predicateType: string;
+  subjects: StatementSubject[];
+}
+
+const DIGEST_HEX_LENGTHS: Record<string, number> = { sha256: 64, sha384: 96, sha512: 128 };
+const LOWER_HEX = /^[0-9a-f]+$/;
+
+const PREDICATES_DIR = resolve(import.meta.dirname, '../../schemas/predicates');
+
+// Unknown keywords and formats are errors; strictRequired and strictTypes are off because
+// published predicate schemas use `then: {required}` and untyped `if` branches legitimately.
+const ajv = new Ajv2020({ strictRequired: false, strictTypes: false, allErrors: false });
+addFormats.default(ajv);
+
+function loadPredicateValidators(): Map<string, ValidateFunction> {
+  const index: Record<string, string> = JSON.parse(
+    readFileSync(resolve(PREDICATES_DIR, 'index.json'), 'utf8'),
+  );
+  const validators = new Map<string, ValidateFunction>();
+  for (const [predicateType, file] of Object.entries(index)) {
+    const schema = JSON.parse(readFileSync(resolve(PREDICATES_DIR, file), 'utf8'));
+    validators.set(predicateType, ajv.compile(schema));
+  }
+  return validators;
+}
+
+/** predicateType URI → compiled validator, built once when the module loads. */
+export const predicateValidators: ReadonlyMap<string, ValidateFunction> = loadPredicateValidators();
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+const bad = (message: string) => new SubmissionError('bad-statement', message);
+
+function parseSubject(value: unknown, at: string): StatementSubject {
+  if (!isObject(value)) throw bad(`${at} must be an object`);
+  if (value.name !== undefined && typeof value.name !== 'string') {
+    throw bad(`${at}.name must be a string`);
+  }
+  if (!isObject(value.digest)) throw bad(`${at}.digest must be an object`);
+  const digests: Record<string, string> = {};
+  for (const [algorithm, hex] of Object.entries(value.digest)) {
+    if (typeof hex !== 'string') throw bad(`${at}.digest.${algorithm} must be a string`);
+    // Digests of other algorithms are allowed (in-toto defines many) but not indexed.
+    if (!Object.hasOwn(DIGEST_HEX_LENGTHS, algorithm)) continue;
+    const length = DIGEST_HEX_LENGTHS[algorithm];
+    if (hex.length !== length || !LOWER_HEX.test(hex)) {
+      throw bad(`${at}.digest.${algorithm} must be ${length} lowercase hex digits`);
+    }
+    digests[algorithm] = hex;
+  }
+  if (Object.keys(digests).length === 0) {
+    throw bad(`${at}.digest needs a sha256, sha384 or sha512 digest`);
+  }
+  return value.name === undefined ? { digests } : { name: value.name, digests };
+}
+
+function checkPredicate(predicateType: string, predicate: unknown): void {
+  const validate = predicateValidators.get(predicateType);
+  if (validate === undefined || validate(predicate)) return;
+  // One error (allErrors is off), located by its instance path: "predicate/serialization ...".
+  const reason = ajv.errorsText(validate.errors, { dataVar: 'predicate' });
+  throw new SubmissionError('bad-predicate', `${reason} (${predicateType} schema)`);
+}
+
+export function parseStatement(payload: Uint8Array): CheckedStatement {
+  const text = fromUtf8(payload);
+  if (text === undefined) throw bad('the payload is not UTF-8');
+  let statement: unknown;
+  try {
+    statement = JSON.parse(text);
+  } catch {
+    throw bad('the payload is not JSON');
+  }
+  if (!isObject(statement)) throw bad('the statement must be a JSON object');
+  if (statement._type !== STATEMENT_TYPE) throw bad(`_type must be "${STATEMENT_TYPE}"`);
+  const { subject, predicateType, predicate } = statement;
+  if (!Array.isArray(subject) || subject.length === 0) {
+    throw bad('subject must be a non-empty array');
+  }
+  if (subject.length > MAX_SUBJECTS) {
+    throw new SubmissionError(
+      'too-many-subjects',
+      `the statement has ${subject.length} subjects; the limit is ${MAX_SUBJECTS}`,
+    );
+  }
+  const subjects = subject.map((item, i) => parseSubject(item, `subject[${i}]`));
+  if (typeof predicateType !== 'string' || !URL.canParse(predicateType)) {
+    throw bad('predicateType must be a URI string');
+  }
+  // in-toto: an unset predicate means the same as an empty one.
+  if (predicate !== undefined && !isObject(predicate)) throw bad('predicate must be an object');
+  checkPredicate(predicateType, predicate ?? {});
+  return { predicateType, subjects };
+}

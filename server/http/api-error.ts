@@ -1,0 +1,31 @@
+// Every API error answers {error: {code, message}} with its HTTP status. Routes throw ApiError;
+// the app's error handler (server/http/error-handler.ts) turns it, and Fastify's own errors, into
+// that shape.
+export class ApiError extends Error {
+  readonly statusCode: number;
+  readonly code: string;
+
+  constructor(statusCode: number, code: string, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'ApiError';
+    this.statusCode = statusCode;
+    this.code = code;
+  }
+}
+
+export interface ErrorBody {
+  error: { code: string; message: string };
+}
+
+export const errorBodySchema = {
+  $id: 'ErrorBody',
+  type: 'object',
+  required: ['error'],
+  properties: {
+    error: {
+      type: 'object',
+      required: ['code', 'message'],
+      properties: { code: { type: 'string' }, message: { type: 'string' } },
+    },
+  },
+} as const;

@@ -1,0 +1,200 @@
+// Publishing and reading attestations: POST /api/v1/entries checks a signed bundle and appends its
+// canonical Rekor dsse body to the log; GET answers an entry with a proof, or searches the exact
+// indexes.
+import type { FastifyPluginAsync } from 'fastify';
+import entriesSchema from '../../schemas/api/entries.json' with { type: 'json' };
+import { signEntryTimestamp } from '../entries/signed-entry-timestamp.ts';
+import { type CheckedSubmission, checkSubmission } from '../entries/submission.ts';
+import { SubmissionError } from '../entries/submission-error.ts';
+import { ApiError } from '../http/api-error.ts';
+import { toHex } from '../log/encoding.ts';
+import { LogError } from '../log/errors.ts';
+import { inclusionProof } from '../log/proof-builder.ts';
+import type { Acknowledgement } from '../log/sequencer.ts';
+import { tileNodeReader } from '../log/tile-node-reader.ts';
+import type { LogService } from '../log-service.ts';
+import type { EntryFilter, EntryRecord } from '../storage/storage.ts';
+
+const ref = (name: string) => ({ $ref: `${entriesSchema.$id}#/$defs/${name}` });
+const base64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
+const seconds = (ms: number) => Math.floor(ms / 1000);
+
+interface SearchQuery extends EntryFilter {
+  cursor?: string;
+  limit: number;
+}
+
+/** Checks a submission; what is wrong with it is the client's fault: 400 with the check's code. */
+function check(body: unknown): CheckedSubmission {
+  try {
+    return checkSubmission(body);
+  } catch (error) {
+    if (error instanceof SubmissionError) throw new ApiError(400, error.code, error.message);
+    throw error;
+  }
+}
+
+export const entriesRoutes: FastifyPluginAsync<{ log: LogService }> = async (app, { log }) => {
+  app.addSchema(entriesSchema);
+
+  const proofFor = (index: number) => {
+    const checkpoint = log.sequencer.checkpoint;
+    return {
+      logIndex: index,
+      rootHash: toHex(checkpoint.root),
+      treeSize: checkpoint.size,
+      hashes: inclusionProof(index, checkpoint.size, tileNodeReader(log.storage)).map(toHex),
+      checkpoint: checkpoint.note,
+    };
+  };
+
+  const append = async (leaf: Uint8Array, record: EntryRecord) => {
+    try {
+      return await log.sequencer.submit(leaf, record);
+    } catch (error) {
+      if (error instanceof LogError && error.code === 'entry-too-large') {
+        throw new ApiError(
+          413,
+          error.code,
+          `the entry's verification material is too large: ${error.message}`,
+        );
+      }
+      if (error instanceof LogError && error.code === 'sequencer-closed') {
+        throw new ApiError(503, error.code, error.message);
+      }
+      throw error;
+    }
+  };
+
+  const submitted = (ack: Acknowledgement, leaf: Uint8Array) => {
+    const integratedTime = seconds(ack.integratedAt);
+    return {
+      logIndex: ack.index,
+      logId: log.keys.logId,
+      integratedTime,
+      canonicalizedBody: base64(leaf),
+      inclusionProof: {
+        logIndex: ack.index,
+        rootHash: toHex(ack.checkpoint.root),
+        treeSize: ack.checkpoint.size,
+        hashes: ack.inclusionProof.map(toHex),
+        checkpoint: ack.checkpoint.note,
+      },
+      inclusionPromise: {
+        signedEntryTimestamp: signEntryTimestamp(log.keys.ecdsaPrivateKey, {
+          body: leaf,
+          integratedTime,
+          logId: log.keys.logId,
+          logIndex: ack.index,
+        }),
+      },
+    };
+  };
+
+  app.post(
+    '/api/v1/entries',
+    {
+      schema: {
+        summary: 'Publish a signed attestation',
+        body: ref('SubmitRequest'),
+        response: { 201: ref('SubmitResponse'), 409: ref('DuplicateResponse') },
+      },
+    },
+    async (request, reply) => {
+      const checked = check(request.body);
+      const record: EntryRecord = {
+        envelope: checked.envelopeBytes,
+        verifier: JSON.stringify(checked.verifier),
+        predicateType: checked.statement.predicateType,
+        subjects: checked.statement.subjects.flatMap((subject) =>
+          Object.entries(subject.digests).map(([algorithm, hex]) => ({
+            digest: `${algorithm}:${hex}`,
+            ...(subject.name === undefined ? {} : { name: subject.name }),
+          })),
+        ),
+        identities: checked.identities,
+      };
+      const ack = await append(checked.leaf, record);
+      const body = submitted(ack, checked.leaf);
+      if (ack.duplicate) {
+        reply.code(409).header('location', `/api/v1/entries/${ack.index}`);
+        return {
+          error: {
+            code: 'duplicate-entry',
+            message: `the log already holds this entry, at index ${ack.index}`,
+          },
+          entry: body,
+        };
+      }
+      reply.code(201).header('location', `/api/v1/entries/${ack.index}`);
+      return body;
+    },
+  );
+
+  app.get<{ Params: { index: number } }>(
+    '/api/v1/entries/:index',
+    {
+      schema: {
+        summary: 'An entry, its envelope and an inclusion proof to the latest checkpoint',
+        params: ref('EntryParams'),
+        response: { 200: ref('Entry') },
+      },
+    },
+    async (request) => {
+      const index = request.params.index;
+      const entry =
+        index < log.sequencer.checkpoint.size ? log.storage.readEntry(index) : undefined;
+      if (entry === undefined) {
+        throw new ApiError(404, 'entry-not-found', `the log has no entry ${index}`);
+      }
+      const record = log.storage.readRecord(index);
+      return {
+        logIndex: index,
+        canonicalizedBody: base64(entry.body),
+        ...(record && { envelope: base64(record.envelope), verifier: JSON.parse(record.verifier) }),
+        integratedTime: seconds(entry.integratedAt),
+        inclusionProof: proofFor(index),
+      };
+    },
+  );
+
+  app.get<{ Querystring: SearchQuery }>(
+    '/api/v1/entries',
+    {
+      schema: {
+        summary: 'Search entries by subject digest, name, signer identity or predicate type',
+        querystring: ref('SearchQuery'),
+        response: { 200: ref('SearchResponse') },
+      },
+    },
+    async (request) => {
+      const { cursor, limit, ...filter } = request.query;
+      if (Object.keys(filter).length === 0) {
+        throw new ApiError(
+          400,
+          'missing-filter',
+          'search needs at least one of digest, name, identity, predicateType',
+        );
+      }
+      const indices = log.storage.searchEntries(
+        filter,
+        cursor === undefined ? -1 : Number(cursor),
+        limit,
+      );
+      const entries = indices.map((index) => {
+        const record = log.storage.readRecord(index) as EntryRecord;
+        return {
+          logIndex: index,
+          integratedTime: seconds(log.storage.readEntry(index)?.integratedAt ?? 0),
+          predicateType: record.predicateType,
+          subjects: record.subjects,
+          identities: record.identities,
+        };
+      });
+      return {
+        entries,
+        ...(indices.length === limit && { nextCursor: String(indices[indices.length - 1]) }),
+      };
+    },
+  );
+};

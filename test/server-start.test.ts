@@ -1,0 +1,320 @@
+// The log service as a process: `npm start` (server/main.ts) and `attestry server`. Each server
+// listens on a free loopback port, answers /healthz, keeps its key across restarts and exits 0 on
+// SIGTERM or SIGINT; bad options and mismatched origins or keys stop it before it listens.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { hostname } from 'node:os';
+import { join, resolve } from 'node:path';
+import t, { type Test } from 'tap';
+import { parsePort } from '../client-sdk/cli/commands/server.ts';
+import { loadKeys } from '../server/keys.ts';
+import { parseSignerKey } from '../server/log/note-keys.ts';
+import { openLogService } from '../server/log-service.ts';
+import { openSqliteStorage } from '../server/storage/sqlite-storage.ts';
+import { entryBody, tempDir } from './support/temp-log.ts';
+
+const ROOT = resolve(import.meta.dirname, '..');
+// Ten Node processes start here, each loading the whole server: two at a time, and room for a
+// busy machine. The subtests share nothing (each has its own directory and ports).
+t.setTimeout(60_000);
+t.jobs = 2;
+const MAIN = join(ROOT, 'server/main.ts');
+const BIN = join(ROOT, 'client-sdk/cli/bin.ts');
+
+interface LogLine {
+  msg?: string;
+  [field: string]: unknown;
+}
+
+interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stderr: string;
+}
+
+interface Server {
+  child: ChildProcess;
+  url: string;
+  ready: LogLine;
+  logs: LogLine[];
+  exited: Promise<Exit>;
+}
+
+/** Starts a server process and waits for its 'attestry log ready' line (or its early exit). */
+function startProcess(
+  t: Test,
+  args: string[],
+  options: { env?: Record<string, string | undefined>; cwd?: string } = {},
+): Promise<Server> {
+  const child = spawn(process.execPath, args, {
+    cwd: options.cwd ?? ROOT,
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  t.teardown(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+  const logs: LogLine[] = [];
+  let buffered = '';
+  let stderr = '';
+  const exited = new Promise<Exit>((done) => {
+    child.on('close', (code, signal) => done({ code, signal, stderr }));
+  });
+  child.stderr?.setEncoding('utf8');
+  child.stderr?.on('data', (chunk: string) => {
+    stderr += chunk;
+  });
+  return new Promise((done, fail) => {
+    const timer = setTimeout(() => fail(new Error(`no ready line in 20 s: ${stderr}`)), 20_000);
+    child.stdout?.setEncoding('utf8');
+    child.stdout?.on('data', (chunk: string) => {
+      buffered += chunk;
+      const lines = buffered.split('\n');
+      buffered = lines.pop() ?? '';
+      for (const line of lines) logs.push(JSON.parse(line));
+      const ready = logs.find((l) => l.msg === 'attestry log ready');
+      if (ready === undefined) return;
+      clearTimeout(timer);
+      const listening = logs
+        .map((l) => /^Server listening at (http:\/\/127\.0\.0\.1:\d+)$/.exec(l.msg ?? ''))
+        .find((match) => match !== null);
+      done({ child, url: listening?.[1] ?? '', ready, logs, exited });
+    });
+    exited.then((exit) => {
+      clearTimeout(timer);
+      fail(new Error(`the server exited (${exit.code ?? exit.signal}) before it was ready`));
+    });
+  });
+}
+
+/** Runs a process that is expected to stop by itself (killed after 20 s if it does not). */
+function runToExit(
+  t: Test,
+  args: string[],
+  options: { env?: Record<string, string | undefined>; cwd?: string } = {},
+): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(process.execPath, args, {
+    cwd: options.cwd ?? ROOT,
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+  t.teardown(() => {
+    clearTimeout(timer);
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+  let stderr = '';
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+  });
+  return new Promise((done) => {
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      done({ code, stderr });
+    });
+  });
+}
+
+async function health(url: string) {
+  const response = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(5000) });
+  return { status: response.status, body: await response.json() };
+}
+
+async function stopWith(t: Test, server: Server, signal: NodeJS.Signals): Promise<void> {
+  server.child.kill(signal);
+  const exit = await server.exited;
+  t.same({ code: exit.code, signal: exit.signal }, { code: 0, signal: null }, `${signal}: exit 0`);
+  t.ok(
+    server.logs.some((l) => l.msg === 'shutting down: draining the queue' && l.signal === signal),
+    `${signal}: the shutdown is logged`,
+  );
+}
+
+t.test('npm start serves /healthz, logs its key and stops on SIGTERM', async (t) => {
+  const dir = tempDir(t);
+  const dbPath = join(dir, 'log.db');
+  const env = { ATTESTRY_DB: dbPath, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' };
+  const server = await startProcess(t, [MAIN], { env });
+  t.match(server.url, /^http:\/\/127\.0\.0\.1:[1-9]\d*$/, 'Fastify logs the port it got');
+  t.same(await health(server.url), {
+    status: 200,
+    body: { status: 'ok', origin: hostname(), treeSize: 0 },
+  });
+  const key = server.ready.noteVerifierKey as string;
+  t.match(server.ready, { origin: hostname(), treeSize: 0 });
+  t.ok(key.startsWith(`${hostname()}+`), 'the ready line carries the verifier key');
+
+  const keysDir = join(dir, 'keys');
+  t.equal(statSync(keysDir).mode & 0o777, 0o700, 'keys/ is private to its owner');
+  t.equal(statSync(join(keysDir, 'note.key')).mode & 0o777, 0o600, 'note.key is 0600');
+  const signerKey = readFileSync(join(keysDir, 'note.key'), 'utf8').trim();
+  t.equal(parseSignerKey(signerKey).verifierKey, key, 'note.key is the logged key');
+  t.equal(readFileSync(join(keysDir, 'note.pub'), 'utf8'), `${key}\n`, 'note.pub is its verifier');
+
+  await stopWith(t, server, 'SIGTERM');
+  t.notOk(existsSync(`${dbPath}-wal`), 'the database was closed cleanly');
+});
+
+t.test(
+  'npm start defaults to data/attestry.db in the working directory and port 8080',
+  async (t) => {
+    // Port 8080 is held (by this test, or by whatever holds it already), so the defaults are seen
+    // without ever serving on a fixed port.
+    const holder = createServer();
+    await new Promise<void>((done) => {
+      holder.once('error', () => done());
+      holder.listen(8080, '127.0.0.1', done);
+    });
+    t.teardown(() => holder.close());
+    const dir = tempDir(t);
+    const exit = await runToExit(t, [MAIN], {
+      cwd: dir,
+      env: { ATTESTRY_DB: undefined, HOST: undefined, PORT: undefined },
+    });
+    t.not(exit.code, 0, 'it cannot listen');
+    t.match(exit.stderr, /EADDRINUSE\b.*\b127\.0\.0\.1:8080/, 'on 127.0.0.1:8080');
+    t.ok(existsSync(join(dir, 'data/attestry.db')), 'the database is data/attestry.db');
+    t.ok(existsSync(join(dir, 'data/keys/note.key')), 'its keys are in data/keys');
+  },
+);
+
+t.test('attestry server serves under --origin; a restart keeps the origin and key', async (t) => {
+  const dir = tempDir(t);
+  const dbPath = join(dir, 'log.db');
+  const server = await startProcess(
+    t,
+    [BIN, 'server', '--db', dbPath, '--port', '0', '--origin', 'x.example/log'],
+    { env: { LOG_LEVEL: undefined } }, // info by default: the ready line is still logged
+  );
+  t.same(await health(server.url), {
+    status: 200,
+    body: { status: 'ok', origin: 'x.example/log', treeSize: 0 },
+  });
+  const key = server.ready.noteVerifierKey as string;
+  t.equal(readFileSync(join(dir, 'keys/note.pub'), 'utf8'), `${key}\n`, 'keys/ beside the db');
+  const signerKey = readFileSync(join(dir, 'keys/note.key'), 'utf8');
+  await stopWith(t, server, 'SIGINT');
+
+  const log = openLogService({ dbPath });
+  await Promise.all([0, 1, 2].map((i) => log.sequencer.submit(entryBody(i))));
+  log.close();
+  // npm start has no origin option: the log's own is used, not this host's name.
+  const again = await startProcess(t, [MAIN], {
+    env: { ATTESTRY_DB: dbPath, PORT: '0', HOST: '127.0.0.1' },
+  });
+  t.same(
+    (await health(again.url)).body,
+    { status: 'ok', origin: 'x.example/log', treeSize: 3 },
+    'the origin the log was created with; treeSize follows the log',
+  );
+  t.equal(again.ready.noteVerifierKey, key, 'a restart reuses the key');
+  t.equal(readFileSync(join(dir, 'keys/note.key'), 'utf8'), signerKey, 'note.key is untouched');
+  await stopWith(t, again, 'SIGTERM');
+});
+
+t.test('a bad --port is refused before anything is opened', async (t) => {
+  const dir = tempDir(t);
+  const dbPath = join(dir, 'log.db');
+  for (const port of ['abc', '70000']) {
+    const cli = await runToExit(t, [BIN, 'server', '--db', dbPath, '--port', port]);
+    t.equal(cli.code, 1, `--port ${port} exits 1`);
+    t.match(cli.stderr, `argument '${port}' is invalid. a port is a whole number from 0 to 65535.`);
+  }
+  t.notOk(existsSync(dbPath), 'no database was created');
+  for (const port of ['65536', '1.5', '-1', '', ' 80']) {
+    t.throws(() => parsePort(port), { code: 'commander.invalidArgument' }, `'${port}'`);
+  }
+  t.equal(parsePort('0'), 0);
+  t.equal(parsePort('65535'), 65535);
+});
+
+t.test('a log is served only under the origin it was created with', async (t) => {
+  const dir = tempDir(t);
+  const dbPath = join(dir, 'log.db');
+  openLogService({ dbPath, origin: 'x.example/log' }).close();
+  const cli = await runToExit(t, [
+    BIN,
+    'server',
+    '--db',
+    dbPath,
+    '--port',
+    '0',
+    '--origin',
+    'other',
+  ]);
+  t.not(cli.code, 0, 'exits non-zero');
+  t.match(cli.stderr, `${dbPath} is the log "x.example/log"; it cannot be served as "other"`);
+});
+
+t.test('an origin must be a valid key name', async (t) => {
+  const dir = tempDir(t);
+  for (const [i, origin] of ['a b', 'a+b', '', 'tab\there'].entries()) {
+    const dbPath = join(dir, `${i}.db`);
+    t.throws(
+      () => openLogService({ dbPath, origin }),
+      {
+        code: 'bad-origin',
+        message: `origin "${origin}" must be non-empty, without spaces or "+"`,
+      },
+      JSON.stringify(origin),
+    );
+    t.notOk(existsSync(`${dbPath}-wal`), 'the database is closed after the failure');
+  }
+});
+
+t.test('a key for another origin is refused with a hint', async (t) => {
+  const dir = tempDir(t);
+  const keysDir = join(dir, 'a/keys');
+  openLogService({ dbPath: join(dir, 'a/log.db'), origin: 'a.example/log' }).close();
+  const other = join(dir, 'b/log.db');
+  const cli = await runToExit(t, [
+    BIN,
+    'server',
+    '--db',
+    other,
+    '--keys',
+    keysDir,
+    '--origin',
+    'b.example/log',
+  ]);
+  t.not(cli.code, 0, 'exits non-zero');
+  t.match(
+    cli.stderr,
+    `the key in ${keysDir} signs for origin "a.example/log", not "b.example/log": pass --origin a.example/log or use another --keys directory`,
+  );
+  const storage = openSqliteStorage(other, { readonly: true });
+  t.equal(storage.getMeta('origin'), undefined, 'the refused log was not given an origin');
+  storage.close();
+
+  t.throws(() => loadKeys(join(dir, 'none')), {
+    code: 'missing-keys',
+    message: `no log key at ${join(dir, 'none/note.key')}: start the server once to create it`,
+  });
+  t.equal(loadKeys(keysDir).noteSigner.name, 'a.example/log', 'without an origin, any key loads');
+});
+
+t.test('a second server cannot take a port in use; the first carries on', async (t) => {
+  const dir = tempDir(t);
+  // The first also shows --keys: its keys go where it is told, not beside its database.
+  const keysDir = join(dir, 'elsewhere');
+  const first = await startProcess(t, [
+    BIN,
+    'server',
+    ...['--db', join(dir, 'first/log.db'), '--port', '0', '--host', '127.0.0.1'],
+    ...['--origin', 'x.example/a', '--keys', keysDir],
+  ]);
+  t.equal(readFileSync(join(keysDir, 'note.pub'), 'utf8'), `${first.ready.noteVerifierKey}\n`);
+  t.notOk(existsSync(join(dir, 'first/keys')), 'no keys/ beside the database');
+
+  const port = new URL(first.url).port;
+  const second = await runToExit(t, [
+    BIN,
+    'server',
+    ...['--db', join(dir, 'second/log.db'), '--port', port, '--origin', 'x.example/b'],
+  ]);
+  t.not(second.code, 0, 'the second server exits non-zero');
+  t.match(second.stderr, `EADDRINUSE: address already in use 127.0.0.1:${port}`);
+  t.equal((await health(first.url)).status, 200, 'the first still answers');
+  await stopWith(t, first, 'SIGTERM');
+});

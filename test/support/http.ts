@@ -1,0 +1,44 @@
+// The app on a real loopback port, for tests that go through HTTP.
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import type { Test } from 'tap';
+import { buildApp } from '../../server/app.ts';
+import type { LogService } from '../../server/log-service.ts';
+
+export interface Served {
+  app: FastifyInstance;
+  url: string;
+}
+
+/** Builds the app, lets `setup` add test routes or hooks, and listens on 127.0.0.1. */
+export async function serve(
+  t: Test,
+  log: LogService,
+  options: FastifyServerOptions = {},
+  setup?: (app: FastifyInstance) => void,
+): Promise<Served> {
+  const app = buildApp(log, options);
+  setup?.(app);
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  t.teardown(() => app.close());
+  const { port } = app.server.address() as AddressInfo;
+  return { app, url: `http://127.0.0.1:${port}` };
+}
+
+/** Asserts the {error: {code, message}} shape and the status; returns the code. */
+export async function expectError(
+  t: Test,
+  response: Response,
+  status: number,
+  code?: string,
+): Promise<string> {
+  t.equal(response.status, status, `status ${status}`);
+  t.match(response.headers.get('content-type'), /^application\/json/);
+  const body = await response.json();
+  t.same(Object.keys(body), ['error'], 'only an error member');
+  t.type(body.error.code, 'string');
+  t.type(body.error.message, 'string');
+  t.ok(body.error.message.length > 0, 'a message');
+  if (code !== undefined) t.equal(body.error.code, code);
+  return body.error.code;
+}
