@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { bundleToJSON } from '@sigstore/bundle';
 import { DSSEBundleBuilder } from '@sigstore/sign';
+import { type Dispatcher, Pool } from 'undici';
 
 const SUBMISSIONS = 6_000;
 const IN_FLIGHT = 64;
@@ -68,7 +69,9 @@ function startServer(dbPath: string): Promise<{ url: string; child: ChildProcess
   });
 }
 
-async function load(count: number, send: (i: number) => Promise<Response>, expected: number) {
+type Send = (i: number) => Dispatcher.RequestOptions;
+
+async function load(pool: Pool, count: number, send: Send, expected: number) {
   const latencies: number[] = [];
   let next = 0;
   const started = performance.now();
@@ -77,9 +80,11 @@ async function load(count: number, send: (i: number) => Promise<Response>, expec
       while (next < count) {
         const i = next++;
         const t0 = performance.now();
-        const response = await send(i);
-        await response.arrayBuffer();
-        if (response.status !== expected) throw new Error(`request ${i}: ${response.status}`);
+        const response = await pool.request(send(i));
+        await response.body.arrayBuffer();
+        if (response.statusCode !== expected) {
+          throw new Error(`request ${i}: ${response.statusCode}`);
+        }
         latencies.push(performance.now() - t0);
       }
     }),
@@ -96,16 +101,18 @@ export async function run(): Promise<void> {
   const submissions = await signedSubmissions(SUBMISSIONS);
   const dir = mkdtempSync(join(tmpdir(), 'attestry-bench-http-'));
   const { url, child } = await startServer(join(dir, 'log.db'));
+  const pool = new Pool(url, { connections: IN_FLIGHT });
   try {
-    const health = await load(SUBMISSIONS, () => fetch(`${url}/healthz`), 200);
+    const health = await load(pool, SUBMISSIONS, () => ({ path: '/healthz', method: 'GET' }), 200);
     const appends = await load(
+      pool,
       SUBMISSIONS,
-      (i) =>
-        fetch(`${url}/api/v1/entries`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: submissions[i],
-        }),
+      (i) => ({
+        path: '/api/v1/entries',
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: submissions[i],
+      }),
       201,
     );
     console.log(
@@ -115,6 +122,7 @@ export async function run(): Promise<void> {
       `baseline GET /healthz, ${IN_FLIGHT} in flight: ${health.perSecond.toFixed(0)}/s, p50 ${health.p50.toFixed(1)} ms, p99 ${health.p99.toFixed(1)} ms; appends at ${((100 * appends.perSecond) / health.perSecond).toFixed(0)}% of it`,
     );
   } finally {
+    await pool.close();
     child.kill('SIGTERM');
     rmSync(dir, { recursive: true, force: true });
   }

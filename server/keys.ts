@@ -44,6 +44,8 @@ export function loadOrCreateKeys(dir: string, origin: string): LogKeys {
     writeFileSync(signerPath, `${generated.signerKey}\n`, { mode: 0o600, flag: 'wx' });
     writeFileSync(join(dir, NOTE_VERIFIER_FILE), `${generated.verifierKey}\n`, { mode: 0o644 });
   }
+  // Refuse a directory that belongs to another log before writing anything into it.
+  const noteKeys = loadKeys(dir, origin);
   const ecdsaPath = join(dir, ECDSA_KEY_FILE);
   if (!existsSync(ecdsaPath)) {
     const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
@@ -57,7 +59,7 @@ export function loadOrCreateKeys(dir: string, origin: string): LogKeys {
       { mode: 0o644 },
     );
   }
-  return { ...loadKeys(dir, origin), ...loadEcdsaKeys(dir) };
+  return { ...noteKeys, ...loadEcdsaKeys(dir) };
 }
 
 /** The note key only: all that checking checkpoints (`attestry audit`) needs. */

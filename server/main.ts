@@ -1,5 +1,6 @@
 // `npm start`: the log service on an embedded SQLite file, with the defaults of `attestry server`.
-import { DEFAULT_DB_PATH, DEFAULT_HOST, DEFAULT_PORT, startServer } from './server.ts';
+import { DEFAULT_DB_PATH, DEFAULT_HOST, DEFAULT_PORT } from './defaults.ts';
+import { startServer } from './server.ts';
 
 await startServer({
   dbPath: process.env.ATTESTRY_DB ?? DEFAULT_DB_PATH,

@@ -8,10 +8,6 @@ export interface ServerOptions extends LogServiceOptions {
   port: number;
 }
 
-export const DEFAULT_DB_PATH = 'data/attestry.db';
-export const DEFAULT_HOST = '127.0.0.1';
-export const DEFAULT_PORT = 8080;
-
 export async function startServer(options: ServerOptions): Promise<() => Promise<void>> {
   const log = openLogService(options);
   const app = buildApp(log, { logger: { level: process.env.LOG_LEVEL ?? 'info' } });

@@ -4,7 +4,7 @@ import t from 'tap';
 import { DEFAULT_BODY_LIMIT } from '../server/app.ts';
 import { ApiError } from '../server/http/api-error.ts';
 import { MAX_JSON_DEPTH } from '../server/http/error-handler.ts';
-import { LogError, ProofError, TileError } from '../server/log/errors.ts';
+import { LogError, NoteError, ProofError, TileError } from '../server/log/errors.ts';
 import { expectError, serve } from './support/http.ts';
 import { openTempLog } from './support/temp-log.ts';
 
@@ -32,6 +32,9 @@ function testRoutes(app: FastifyInstance): void {
   });
   app.get('/test/tile-error', async () => {
     throw new TileError('bad-tile', 'no such tile');
+  });
+  app.get('/test/note-error', async () => {
+    throw new NoteError('malformed-checkpoint', 'not a checkpoint');
   });
   app.get('/test/log-error', async () => {
     throw new LogError('checkpoint-conflict', 'secret detail /var/lib/attestry.db');
@@ -162,6 +165,7 @@ t.test('thrown errors map to their status and code; others are a generic 500', a
   await expectError(t, await fetch(`${url}/test/api-error`), 409, 'duplicate');
   await expectError(t, await fetch(`${url}/test/proof-error`), 400, 'root-mismatch');
   await expectError(t, await fetch(`${url}/test/tile-error`), 400, 'bad-tile');
+  await expectError(t, await fetch(`${url}/test/note-error`), 400, 'malformed-checkpoint');
   // Other errors carrying a 4xx status keep it, named after it.
   const teapot = await fetch(`${url}/test/teapot`);
   t.same(await teapot.clone().json(), {

@@ -230,15 +230,9 @@ export class LogClient {
     const response = await this.#request(
       `/api/v1/log/consistency?from=${older.size}&to=${newer.size}`,
     );
-    const json = (await response.json()) as { hashes: string[] };
+    const hashes = this.#hashes(((await response.json()) as { hashes: unknown }).hashes);
     try {
-      verifyConsistency(
-        older.size,
-        newer.size,
-        this.#hashes(json.hashes),
-        older.rootHash,
-        newer.rootHash,
-      );
+      verifyConsistency(older.size, newer.size, hashes, older.rootHash, newer.rootHash);
     } catch (error) {
       throw new LogClientError(
         'inconsistent-checkpoints',

@@ -1,10 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
-import {
-  DEFAULT_DB_PATH,
-  DEFAULT_HOST,
-  DEFAULT_PORT,
-  startServer,
-} from '../../../server/server.ts';
+import { DEFAULT_DB_PATH, DEFAULT_HOST, DEFAULT_PORT } from '../../../server/defaults.ts';
+import { LogError } from '../../../server/log/errors.ts';
 
 export function parsePort(value: string): number {
   const port = Number(value);
@@ -26,12 +22,21 @@ export function serverCommand(): Command {
     )
     .option('--keys <dir>', 'key directory (default: keys/ beside the database)')
     .action(async (options) => {
-      await startServer({
-        dbPath: options.db,
-        host: options.host,
-        port: options.port,
-        origin: options.origin,
-        keysDir: options.keys,
-      });
+      // Loaded here, not at start-up: the other commands do not need the server.
+      const { startServer } = await import('../../../server/server.ts');
+      try {
+        await startServer({
+          dbPath: options.db,
+          host: options.host,
+          port: options.port,
+          origin: options.origin,
+          keysDir: options.keys,
+        });
+      } catch (error) {
+        const { code, message } = error as { code?: unknown; message: string };
+        if (!(error instanceof LogError) && code !== 'EADDRINUSE' && code !== 'EACCES') throw error;
+        console.error(`attestry server: ${message}`);
+        process.exitCode = 1;
+      }
     });
 }

@@ -1,0 +1,5 @@
+// Where `npm start` and `attestry server` put the log unless told otherwise. Kept apart from
+// server.ts so that the CLI can show them without loading the server.
+export const DEFAULT_DB_PATH = 'data/attestry.db';
+export const DEFAULT_HOST = '127.0.0.1';
+export const DEFAULT_PORT = 8080;

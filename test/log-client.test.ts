@@ -1,0 +1,243 @@
+// The log client trusts nothing it receives: a real server answers, and a transport that alters
+// answers on the way shows that every altered field is caught with its own error code.
+import t from 'tap';
+import { LogClient, type LogClientOptions } from '../client-sdk/log-client/log-client.ts';
+import { generateNoteSigner } from '../server/log/note-keys.ts';
+import { serve } from './support/http.ts';
+import { buildBundle, generateKey, keySigner, omsStatement } from './support/signing.ts';
+import { openTempLog } from './support/temp-log.ts';
+
+type Json = Record<string, any>;
+
+/** A fetch that passes requests to the real server and lets `alter` rewrite JSON or text answers. */
+function alteringFetch(alter: (path: string, body: string) => string): typeof fetch {
+  return async (input, init) => {
+    const response = await fetch(input, init);
+    const path = new URL(String(input)).pathname;
+    const body = alter(path, await response.text());
+    return new Response(body, { status: response.status, headers: response.headers });
+  };
+}
+
+const editJson = (edit: (json: Json) => void) => (body: string) => {
+  const json = JSON.parse(body);
+  edit(json);
+  return JSON.stringify(json);
+};
+
+t.test('the log client checks every answer', async (t) => {
+  const log = openTempLog(t);
+  const { url } = await serve(t, log);
+  const keys = await LogClient.fetchKeys(url);
+  t.equal(keys.origin, log.origin);
+  t.equal(keys.noteVerifierKey, log.keys.noteVerifierKey);
+  const key = generateKey('ecdsa-p256');
+  const submission = async (i: number) => ({
+    bundle: await buildBundle(
+      keySigner(key),
+      omsStatement({
+        subject: [{ name: `m${i}`, digest: { sha256: String(i).repeat(64).slice(0, 64) } }],
+      }),
+    ),
+    publicKey: key.publicKeyPem,
+  });
+  const honest = new LogClient({ url, ...keys });
+  const first = await honest.submit(await submission(1));
+  await honest.submit(await submission(2));
+  const older = first.inclusion.checkpoint;
+  const newer = await honest.checkpoint();
+  await honest.proveConsistency(older, newer);
+  await honest.proveInclusion(0, first.canonicalizedBody, newer);
+  t.equal((await honest.entry(0)).logIndex, 0);
+
+  const client = (
+    alter: (path: string, body: string) => string,
+    options: Partial<LogClientOptions> = {},
+  ) => new LogClient({ url, ...keys, ...options, fetch: alteringFetch(alter) });
+  const only = (path: string, edit: (body: string) => string) => (p: string, body: string) =>
+    p === path || p.startsWith(`${path}/`) ? edit(body) : body;
+  const flipHex = (hex: string) => (hex[0] === '0' ? '1' : '0') + hex.slice(1);
+
+  const cases: { name: string; code: string; run: () => Promise<unknown> }[] = [
+    {
+      name: 'a checkpoint signed by another key',
+      code: 'bad-checkpoint',
+      run: () =>
+        new LogClient({
+          url,
+          ...keys,
+          noteVerifierKey: generateNoteSigner(log.origin).verifierKey,
+        }).checkpoint(),
+    },
+    {
+      name: 'a checkpoint with an altered root',
+      code: 'bad-checkpoint',
+      run: () =>
+        client(
+          only('/checkpoint', (b) =>
+            b.replace(/\n([A-Za-z0-9+/]{10})/, (_, s) => `\n${s.split('').reverse().join('')}`),
+          ),
+        ).checkpoint(),
+    },
+    {
+      name: 'an altered inclusion proof hash',
+      code: 'bad-inclusion-proof',
+      run: async () =>
+        client(
+          only(
+            '/api/v1/entries',
+            editJson((j) => {
+              j.inclusionProof.hashes[0] = flipHex(j.inclusionProof.hashes[0]);
+            }),
+          ),
+        ).submit(await submission(3)),
+    },
+    {
+      name: 'a proof for another tree size',
+      code: 'bad-inclusion-proof',
+      run: () =>
+        client(
+          only(
+            '/api/v1/entries',
+            editJson((j) => {
+              j.inclusionProof.treeSize += 1;
+            }),
+          ),
+        ).entry(0),
+    },
+    {
+      name: 'an altered body',
+      code: 'bad-inclusion-proof',
+      run: () =>
+        client(
+          only(
+            '/api/v1/entries',
+            editJson((j) => {
+              j.canonicalizedBody = Buffer.from('{"kind":"dsse"}').toString('base64');
+            }),
+          ),
+        ).entry(0),
+    },
+    {
+      name: 'another envelope than the leaf commits to',
+      code: 'envelope-mismatch',
+      run: () =>
+        client(
+          only(
+            '/api/v1/entries',
+            editJson((j) => {
+              j.envelope = Buffer.from('{}').toString('base64');
+            }),
+          ),
+        ).entry(0),
+    },
+    {
+      name: 'an entry other than the one asked for',
+      code: 'wrong-entry',
+      run: () =>
+        client(
+          only(
+            '/api/v1/entries',
+            editJson((j) => {
+              j.logIndex = 1;
+            }),
+          ),
+        ).entry(0),
+    },
+    {
+      name: 'an altered signed entry timestamp',
+      code: 'bad-entry-timestamp',
+      run: async () =>
+        client(
+          only(
+            '/api/v1/entries',
+            editJson((j) => {
+              j.integratedTime += 1;
+            }),
+          ),
+        ).submit(await submission(4)),
+    },
+    {
+      name: 'another log ID',
+      code: 'wrong-log-id',
+      run: async () =>
+        client(
+          only(
+            '/api/v1/entries',
+            editJson((j) => {
+              j.logId = flipHex(j.logId);
+            }),
+          ),
+        ).submit(await submission(5)),
+    },
+    {
+      name: 'a logged entry that is not the submitted bundle',
+      code: 'wrong-entry',
+      run: async () => {
+        const other = await honest.entry(0);
+        return client(
+          only(
+            '/api/v1/entries',
+            editJson((j) => {
+              j.canonicalizedBody = Buffer.from(other.canonicalizedBody).toString('base64');
+            }),
+          ),
+        ).submit(await submission(6));
+      },
+    },
+    {
+      name: 'an altered consistency proof',
+      code: 'inconsistent-checkpoints',
+      run: () =>
+        client(
+          only(
+            '/api/v1/log/consistency',
+            editJson((j) => {
+              j.hashes[0] = flipHex(j.hashes[0]);
+            }),
+          ),
+        ).proveConsistency(older, newer),
+    },
+    {
+      name: 'a consistency proof hash that is not hex',
+      code: 'bad-answer',
+      run: () =>
+        client(
+          only(
+            '/api/v1/log/consistency',
+            editJson((j) => {
+              j.hashes[0] = 'zz';
+            }),
+          ),
+        ).proveConsistency(older, newer),
+    },
+    {
+      name: 'an altered inclusion proof from /log/inclusion',
+      code: 'bad-inclusion-proof',
+      run: () =>
+        client(
+          only(
+            '/api/v1/log/inclusion',
+            editJson((j) => {
+              j.hashes[0] = flipHex(j.hashes[0]);
+            }),
+          ),
+        ).proveInclusion(0, first.canonicalizedBody, newer),
+    },
+    {
+      name: 'a short tile',
+      code: 'bad-tile',
+      run: () => client(only('/tile', (b) => b.slice(0, 10))).tile(0, 0, 1),
+    },
+  ];
+  for (const c of cases) await t.rejects(c.run(), { code: c.code }, c.name);
+
+  await t.rejects(
+    honest.entry(99),
+    { code: 'entry-not-found', status: 404 },
+    'the log refusing is a typed error too',
+  );
+  await t.rejects(new LogClient({ url: 'http://127.0.0.1:1', ...keys }).checkpoint(), {
+    code: 'unreachable',
+  });
+});
