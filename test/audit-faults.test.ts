@@ -192,26 +192,29 @@ t.test('a log without any checkpoint fails as such', async (t) => {
   });
 });
 
-t.test('inner nodes altered ahead of the scan are named, not taken for an inconsistency', async (t) => {
-  // The consistency proof from 32 to 64 needs the node over entries 32..63 (height 5, index 1,
-  // slot 256 - 16 + 1 of tile/0/000's inner nodes). The audit uses stored inner nodes only for
-  // tiles it has checked, so it names the altered nodes when the scan reaches entry 256.
-  auditFails(
-    t,
-    large,
-    (db) => {
-      const read = db.prepare('SELECT nodes FROM tile_nodes WHERE level = 0 AND idx = 0').pluck();
-      const nodes = Uint8Array.from(read.get() as Uint8Array);
-      nodes[241 * HASH_SIZE] ^= 1;
-      db.prepare('UPDATE tile_nodes SET nodes = ? WHERE level = 0 AND idx = 0').run(nodes);
-    },
-    {
-      subject: 'tile',
-      code: 'tile-nodes-altered',
-      message: 'the stored inner nodes of tile/0/000 are altered',
-    },
-  );
-});
+t.test(
+  'inner nodes altered ahead of the scan are named, not taken for an inconsistency',
+  async (t) => {
+    // The consistency proof from 32 to 64 needs the node over entries 32..63 (height 5, index 1,
+    // slot 256 - 16 + 1 of tile/0/000's inner nodes). The audit uses stored inner nodes only for
+    // tiles it has checked, so it names the altered nodes when the scan reaches entry 256.
+    auditFails(
+      t,
+      large,
+      (db) => {
+        const read = db.prepare('SELECT nodes FROM tile_nodes WHERE level = 0 AND idx = 0').pluck();
+        const nodes = Uint8Array.from(read.get() as Uint8Array);
+        nodes[241 * HASH_SIZE] ^= 1;
+        db.prepare('UPDATE tile_nodes SET nodes = ? WHERE level = 0 AND idx = 0').run(nodes);
+      },
+      {
+        subject: 'tile',
+        code: 'tile-nodes-altered',
+        message: 'the stored inner nodes of tile/0/000 are altered',
+      },
+    );
+  },
+);
 
 t.test('growing tiles that disagree with the tree size is refused', async (t) => {
   const leaf = leafHash(entryBody(0));

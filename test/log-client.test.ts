@@ -7,6 +7,8 @@ import { serve } from './support/http.ts';
 import { buildBundle, generateKey, keySigner, omsStatement } from './support/signing.ts';
 import { openTempLog } from './support/temp-log.ts';
 
+// Answers are edited field by field, whatever their shape.
+// biome-ignore lint/suspicious/noExplicitAny: the test rewrites arbitrary JSON answers
 type Json = Record<string, any>;
 
 /** A fetch that passes requests to the real server and lets `alter` rewrite JSON or text answers. */

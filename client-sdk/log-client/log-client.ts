@@ -252,21 +252,8 @@ export class LogClient {
     const response = await this.#request(
       `/api/v1/log/inclusion?index=${index}&size=${checkpoint.size}`,
     );
-    const json = (await response.json()) as { hashes: string[] };
-    const hashes = this.#hashes(json.hashes);
-    try {
-      verifyInclusion(index, checkpoint.size, leafHash(leaf), hashes, checkpoint.rootHash);
-    } catch (error) {
-      throw new LogClientError(
-        'bad-inclusion-proof',
-        `entry ${index} is not proven in checkpoint ${checkpoint.size}`,
-        undefined,
-        {
-          cause: error,
-        },
-      );
-    }
-    return { logIndex: index, hashes, checkpoint };
+    const json = (await response.json()) as { hashes: unknown };
+    return proveLeaf(index, leaf, this.#hashes(json.hashes), checkpoint);
   }
 
   /** The hashes of tile (level, index), `width` of them (256 for a full tile). */
@@ -332,19 +319,7 @@ export class LogClient {
         'the inclusion proof is not for this entry and its checkpoint',
       );
     }
-    try {
-      verifyInclusion(index, checkpoint.size, leafHash(body), hashes, checkpoint.rootHash);
-    } catch (error) {
-      throw new LogClientError(
-        'bad-inclusion-proof',
-        `entry ${index} is not proven in checkpoint ${checkpoint.size}`,
-        undefined,
-        {
-          cause: error,
-        },
-      );
-    }
-    return { logIndex: index, hashes, checkpoint };
+    return proveLeaf(index, body, hashes, checkpoint);
   }
 
   #hashes(hexes: unknown): Uint8Array[] {
@@ -367,6 +342,25 @@ export class LogClient {
   #request(path: string, init: RequestInit & { accept?: number[] } = {}): Promise<Response> {
     return request({ url: this.url, fetch: this.#fetch }, path, init);
   }
+}
+
+function proveLeaf(
+  index: number,
+  leaf: Uint8Array,
+  hashes: Uint8Array[],
+  checkpoint: VerifiedCheckpoint,
+): VerifiedInclusion {
+  try {
+    verifyInclusion(index, checkpoint.size, leafHash(leaf), hashes, checkpoint.rootHash);
+  } catch (error) {
+    throw new LogClientError(
+      'bad-inclusion-proof',
+      `entry ${index} is not proven in checkpoint ${checkpoint.size}`,
+      undefined,
+      { cause: error },
+    );
+  }
+  return { logIndex: index, hashes, checkpoint };
 }
 
 async function request(
