@@ -5,6 +5,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { bundleToJSON } from '@sigstore/bundle';
@@ -44,29 +45,41 @@ async function signedSubmissions(count: number) {
   return submissions;
 }
 
-function startServer(dbPath: string): Promise<{ url: string; child: ChildProcess }> {
+/** A port the kernel reports free now. */
+function freePort(): Promise<number> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(
-      process.execPath,
-      [BIN, 'server', '--db', dbPath, '--port', '0', '--origin', 'bench.example/log'],
-      {
-        stdio: ['ignore', 'pipe', 'inherit'],
-        env: { ...process.env, LOG_LEVEL: 'info' },
-      },
-    );
-    let output = '';
-    child.stdout?.setEncoding('utf8');
-    child.stdout?.on('data', (chunk: string) => {
-      output += chunk;
-      const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
-      if (match) {
-        child.stdout?.removeAllListeners('data');
-        child.stdout?.resume();
-        resolvePromise({ url: match[1], child });
-      }
+    const probe = createServer();
+    probe.on('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolvePromise(port));
     });
-    child.on('exit', (code) => reject(new Error(`server exited with ${code}`)));
   });
+}
+
+/** Starts `attestry server` and waits until it answers /healthz. */
+async function startServer(dbPath: string): Promise<{ url: string; child: ChildProcess }> {
+  const port = await freePort();
+  const child = spawn(
+    process.execPath,
+    [BIN, 'server', '--db', dbPath, '--port', String(port), '--origin', 'bench.example/log'],
+    {
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' },
+    },
+  );
+  const url = `http://127.0.0.1:${port}`;
+  for (let attempt = 0; attempt < 200; attempt++) {
+    if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(`${url}/healthz`)).ok) return { url, child };
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  child.kill('SIGKILL');
+  throw new Error('the server did not start within 10 s');
 }
 
 type Send = (i: number) => Dispatcher.RequestOptions;

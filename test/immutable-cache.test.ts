@@ -1,6 +1,6 @@
 // The bounded cache of full tiles and computed nodes: it evicts the least recently used key.
 import t from 'tap';
-import { ImmutableCache } from '../server/storage/immutable-cache.ts';
+import { ImmutableCache } from '../server/immutable-cache.ts';
 
 const contents = (cache: ImmutableCache<number>, keys: string[]) => keys.map((k) => cache.get(k));
 

@@ -1,6 +1,7 @@
 // The signer's public key when a bundle carries only a key hint: a PEM SPKI sent beside the
 // bundle. Its identity, `sha256:<hex of the DER SPKI>`, is what search and authorization use.
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
+import { ImmutableCache } from '../immutable-cache.ts';
 import { SubmissionError } from './submission-error.ts';
 
 export type SignerKeyType = 'ecdsa-p256' | 'ecdsa-p384' | 'ecdsa-p521' | 'ed25519';
@@ -47,7 +48,18 @@ export function keyIdentity(spkiDer: Uint8Array): string {
   return `sha256:${sha256Hex(spkiDer)}`;
 }
 
+// Publishers send the same few keys again and again; parsing one costs a few hundred µs.
+const parsedKeys = new ImmutableCache<SignerKey>(256);
+
 export function parsePublicKeyPem(text: string): SignerKey {
+  const cached = parsedKeys.get(text);
+  if (cached !== undefined) return cached;
+  const parsed = parseUncached(text);
+  parsedKeys.set(text, parsed);
+  return parsed;
+}
+
+function parseUncached(text: string): SignerKey {
   if (text.includes('PRIVATE KEY')) {
     throw new SubmissionError('bad-public-key', 'publicKey is a private key: send the public key');
   }
@@ -63,12 +75,12 @@ export function parsePublicKeyPem(text: string): SignerKey {
     });
   }
   const type = signerKeyType(key);
-  return {
+  return Object.freeze({
     key,
     type,
     pem: key.export({ type: 'spki', format: 'pem' }) as string,
     identity: keyIdentity(key.export({ type: 'spki', format: 'der' })),
-  };
+  });
 }
 
 /** Whether the hint names this key (an empty or absent hint names any key). */

@@ -3,9 +3,9 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { ImmutableCache } from '../immutable-cache.ts';
 import type { NodeCache } from '../log/tile-node-reader.ts';
 import { StorageError } from './errors.ts';
-import { ImmutableCache } from './immutable-cache.ts';
 import { loadMigrations, migrate } from './migrate.ts';
 import type {
   EntryFilter,
