@@ -19,7 +19,7 @@ CREATE TABLE entries (
 CREATE TABLE tiles (
   level INTEGER NOT NULL,
   idx INTEGER NOT NULL,
-  hashes BLOB NOT NULL,
+  hashes BLOB NOT NULL CHECK (length(hashes) BETWEEN 32 AND 8192 AND length(hashes) % 32 = 0),
   PRIMARY KEY (level, idx)
 ) STRICT;
 
@@ -51,4 +51,21 @@ WHEN length(OLD.hashes) >= 8192
 BEGIN SELECT RAISE(ABORT, 'a tile only grows until it is full, then never changes'); END;
 
 CREATE TRIGGER log_meta_no_update BEFORE UPDATE ON log_meta
+BEGIN SELECT RAISE(ABORT, 'log metadata is write-once'); END;
+CREATE TRIGGER log_meta_no_delete BEFORE DELETE ON log_meta
+BEGIN SELECT RAISE(ABORT, 'log metadata is write-once'); END;
+
+-- INSERT OR REPLACE deletes without firing DELETE triggers: refuse any insert over a stored row.
+CREATE TRIGGER entries_no_replace BEFORE INSERT ON entries
+WHEN EXISTS (SELECT 1 FROM entries WHERE idx = NEW.idx)
+  OR EXISTS (SELECT 1 FROM entries WHERE leaf_hash = NEW.leaf_hash)
+BEGIN SELECT RAISE(ABORT, 'entries are append-only'); END;
+CREATE TRIGGER checkpoints_no_replace BEFORE INSERT ON checkpoints
+WHEN EXISTS (SELECT 1 FROM checkpoints WHERE size = NEW.size)
+BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only'); END;
+CREATE TRIGGER tiles_no_replace BEFORE INSERT ON tiles
+WHEN EXISTS (SELECT 1 FROM tiles WHERE level = NEW.level AND idx = NEW.idx)
+BEGIN SELECT RAISE(ABORT, 'tiles are append-only: grow one with UPDATE'); END;
+CREATE TRIGGER log_meta_no_replace BEFORE INSERT ON log_meta
+WHEN EXISTS (SELECT 1 FROM log_meta WHERE key = NEW.key)
 BEGIN SELECT RAISE(ABORT, 'log metadata is write-once'); END;

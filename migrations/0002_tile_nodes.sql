@@ -13,3 +13,6 @@ CREATE TRIGGER tile_nodes_no_update BEFORE UPDATE ON tile_nodes
 BEGIN SELECT RAISE(ABORT, 'tile nodes are append-only'); END;
 CREATE TRIGGER tile_nodes_no_delete BEFORE DELETE ON tile_nodes
 BEGIN SELECT RAISE(ABORT, 'tile nodes are append-only'); END;
+CREATE TRIGGER tile_nodes_no_replace BEFORE INSERT ON tile_nodes
+WHEN EXISTS (SELECT 1 FROM tile_nodes WHERE level = NEW.level AND idx = NEW.idx)
+BEGIN SELECT RAISE(ABORT, 'tile nodes are append-only'); END;

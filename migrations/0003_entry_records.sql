@@ -37,3 +37,6 @@ CREATE TRIGGER entry_identities_no_change BEFORE UPDATE ON entry_identities
 BEGIN SELECT RAISE(ABORT, 'entry records are append-only'); END;
 CREATE TRIGGER entry_identities_no_delete BEFORE DELETE ON entry_identities
 BEGIN SELECT RAISE(ABORT, 'entry records are append-only'); END;
+CREATE TRIGGER entry_records_no_replace BEFORE INSERT ON entry_records
+WHEN EXISTS (SELECT 1 FROM entry_records WHERE idx = NEW.idx)
+BEGIN SELECT RAISE(ABORT, 'entry records are append-only'); END;

@@ -232,7 +232,7 @@ t.test('growing tiles that disagree with the tree size is refused', async (t) =>
 t.test('reading a node from a tile that does not hold it is a missing tile', async (t) => {
   const none = tileNodeReader({ readTile: () => undefined });
   t.throws(() => none(0, 5), {
-    name: 'ProofError',
+    name: 'LogError',
     code: 'missing-tile',
     message: 'tile 0/0 does not hold hash 5',
   });

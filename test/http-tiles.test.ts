@@ -212,7 +212,11 @@ t.test('a tile or bundle missing from storage is a 500, never short bytes', asyn
     },
   });
   const { url } = await serve(t, { ...log, storage });
-  for (const path of ['/tile/0/000.p/10', '/tile/entries/000.p/10']) {
+  for (const path of [
+    '/tile/0/000.p/10',
+    '/tile/entries/000.p/10',
+    '/api/v1/log/inclusion?index=3&size=10',
+  ]) {
     const response = await fetch(`${url}${path}`);
     const text = await response.clone().text();
     await expectError(t, response, 500, 'internal');

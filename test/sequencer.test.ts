@@ -1,10 +1,11 @@
 import t from 'tap';
 import { openCheckpoint } from '../server/log/checkpoint.ts';
 import { verifyConsistency } from '../server/log/consistency-proof.ts';
+import { MAX_ENTRY_SIZE } from '../server/log/entry-bundle.ts';
 import { verifyInclusion } from '../server/log/inclusion-proof.ts';
 import { parseVerifierKey } from '../server/log/note-keys.ts';
 import { consistencyProof } from '../server/log/proof-builder.ts';
-import { MAX_ENTRY_SIZE, Sequencer } from '../server/log/sequencer.ts';
+import { Sequencer } from '../server/log/sequencer.ts';
 import { tileNodeReader } from '../server/log/tile-node-reader.ts';
 import { openLogService } from '../server/log-service.ts';
 import { entryBody, openTempLog } from './support/temp-log.ts';
@@ -145,15 +146,32 @@ t.test('a failing batch is rejected whole and changes nothing', async (t) => {
 
 t.test('two writers on one database cannot fork the log', async (t) => {
   const log = openTempLog(t);
-  const second = new Sequencer({
-    storage: log.storage,
-    origin: log.origin,
-    signer: log.keys.noteSigner,
+  // A second writer with a stale view reaches the checkpoint's compare-and-swap: that alone
+  // must stop it.
+  const storage = log.storage;
+  const blind = new Proxy(storage, {
+    get(target, property) {
+      // It sees none of the first writer's entries or tiles, and its own writes land nowhere.
+      if (['appendEntries', 'writeTile', 'readTile', 'findLeaf'].includes(property as string)) {
+        return () => undefined;
+      }
+      const value = Reflect.get(target, property);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
   });
+  const second = new Sequencer({ storage: blind, origin: log.origin, signer: log.keys.noteSigner });
   const first = await log.sequencer.submit(entryBody(0));
-  await t.rejects(second.submit(entryBody(1)), /UNIQUE constraint failed: entries.idx/);
-  t.equal(log.storage.entryCount(), 1);
-  t.equal(log.storage.latestCheckpoint()?.note, first.checkpoint.note);
+  await t.rejects(second.submit(entryBody(1)), { code: 'checkpoint-conflict' });
+  t.equal(
+    storage.latestCheckpoint()?.note,
+    first.checkpoint.note,
+    "the first writer's checkpoint stands",
+  );
+  t.equal(
+    second.checkpoint.note,
+    first.checkpoint.note,
+    'the loser re-reads the stored checkpoint',
+  );
 });
 
 t.test('a duplicate leaf gets the existing entry, within a batch and across batches', async (t) => {

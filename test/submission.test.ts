@@ -284,6 +284,17 @@ t.test('subjects: names optional, known digests indexed, others ignored', async 
 });
 
 t.test('certificate bundles', async (t) => {
+  t.test('a SAN that looks like a key fingerprint is refused', async (t) => {
+    const chain = await makeCertificateChain({
+      san: { type: 'url', value: `sha256:${'a'.repeat(64)}` },
+    });
+    const bundle = await buildBundle(certificateSigner(chain), omsStatement());
+    t.throws(() => checkSubmission({ bundle }), {
+      code: 'bad-certificate',
+      message: /looks like a key fingerprint/,
+    });
+  });
+
   t.test('v0.3 with a single certificate: email SAN and Fulcio issuer', async (t) => {
     const chain = await makeCertificateChain({ issuer: 'https://accounts.example.com' });
     const bundle = await buildBundle(certificateSigner(chain), omsStatement());

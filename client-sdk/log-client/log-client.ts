@@ -81,7 +81,9 @@ export interface SearchResult {
     logIndex: number;
     integratedTime: number;
     predicateType: string;
+    /** The first 32 subject digests; subjectCount says how many the entry has. */
     subjects: { digest: string; name?: string }[];
+    subjectCount: number;
     identities: string[];
   }[];
   nextCursor?: string;

@@ -1,7 +1,7 @@
 // A signer certificate (and its chain) carried in a bundle. The log does not decide whether the CA
 // is trusted, which is the verifier's policy; it checks that the chain hangs together, takes the
 // signing key from the leaf, and reads the identity the way @sigstore/verify does.
-import { X509Certificate as NodeCertificate } from 'node:crypto';
+import { type KeyObject, X509Certificate as NodeCertificate } from 'node:crypto';
 import { X509Certificate as SigstoreCertificate } from '@sigstore/core';
 import { type SignerKeyType, signerKeyType } from './signer-key.ts';
 import { SubmissionError } from './submission-error.ts';
@@ -59,6 +59,21 @@ function readIdentity(der: Uint8Array): CertificateIdentity | undefined {
   return issuer ? { san, issuer } : { san };
 }
 
+/** Node throws a plain Error for a key algorithm OpenSSL does not know: that is bad input. */
+function publicKeyOf(cert: NodeCertificate, which: string): KeyObject {
+  try {
+    return cert.publicKey;
+  } catch (cause) {
+    throw new SubmissionError(
+      'unsupported-key-type',
+      `${which} holds a public key of an unknown algorithm`,
+      {
+        cause,
+      },
+    );
+  }
+}
+
 /** Parses the leaf and the rest of the chain, and checks that each certificate is issued by the next. */
 export function parseCertificateChain(ders: Uint8Array[]): CertificateChain {
   if (ders.length === 0 || ders.length > MAX_CHAIN_LENGTH) {
@@ -70,7 +85,10 @@ export function parseCertificateChain(ders: Uint8Array[]): CertificateChain {
   const certs = ders.map((der, i) => parseOne(der, i === 0 ? 'the leaf' : `certificate ${i}`));
   for (let i = 0; i + 1 < certs.length; i++) {
     const issuer = certs[i + 1];
-    if (!certs[i].checkIssued(issuer) || !certs[i].verify(issuer.publicKey)) {
+    if (
+      !certs[i].checkIssued(issuer) ||
+      !certs[i].verify(publicKeyOf(issuer, `certificate ${i + 1}`))
+    ) {
       throw new SubmissionError(
         'bad-certificate-chain',
         `certificate ${i} is not issued and signed by certificate ${i + 1}`,
@@ -80,7 +98,7 @@ export function parseCertificateChain(ders: Uint8Array[]): CertificateChain {
   const leaf = certs[0];
   return {
     leaf,
-    type: signerKeyType(leaf.publicKey),
+    type: signerKeyType(publicKeyOf(leaf, 'the leaf')),
     pemChain: certs.map((cert) => cert.toString()),
     identity: readIdentity(ders[0]),
   };

@@ -9,6 +9,9 @@ import { SubmissionError } from './submission-error.ts';
 
 export const STATEMENT_TYPE = 'https://in-toto.io/Statement/v1';
 export const MAX_SUBJECTS = 1024;
+// The same limits as the search keys (schemas/api/entries.json), so every name is searchable.
+export const MAX_NAME_LENGTH = 1024;
+export const MAX_PREDICATE_TYPE_LENGTH = 2048;
 
 export interface StatementSubject {
   name?: string;
@@ -55,6 +58,9 @@ function parseSubject(value: unknown, at: string): StatementSubject {
   if (!isObject(value)) throw bad(`${at} must be an object`);
   if (value.name !== undefined && typeof value.name !== 'string') {
     throw bad(`${at}.name must be a string`);
+  }
+  if (typeof value.name === 'string' && value.name.length > MAX_NAME_LENGTH) {
+    throw bad(`${at}.name is longer than ${MAX_NAME_LENGTH} characters`);
   }
   if (!isObject(value.digest)) throw bad(`${at}.digest must be an object`);
   const digests: Record<string, string> = {};
@@ -106,6 +112,9 @@ export function parseStatement(payload: Uint8Array): CheckedStatement {
   const subjects = subject.map((item, i) => parseSubject(item, `subject[${i}]`));
   if (typeof predicateType !== 'string' || !URL.canParse(predicateType)) {
     throw bad('predicateType must be a URI string');
+  }
+  if (predicateType.length > MAX_PREDICATE_TYPE_LENGTH) {
+    throw bad(`predicateType is longer than ${MAX_PREDICATE_TYPE_LENGTH} characters`);
   }
   // in-toto: an unset predicate means the same as an empty one.
   if (predicate !== undefined && !isObject(predicate)) throw bad('predicate must be an object');

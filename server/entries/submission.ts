@@ -134,6 +134,20 @@ function readMaterial(value: unknown): Material {
   };
 }
 
+/**
+ * A certificate's SAN is indexed beside key fingerprints: one that looks like a fingerprint
+ * would let any self-made certificate be found as that key's signer.
+ */
+function certificateIdentity(identity: CertificateIdentity): string {
+  if (/^sha256:/i.test(identity.san)) {
+    throw new SubmissionError(
+      'bad-certificate',
+      `the certificate's subject alternative name "${identity.san}" looks like a key fingerprint`,
+    );
+  }
+  return identity.san;
+}
+
 export function checkSubmission(body: unknown): CheckedSubmission {
   if (!isObject(body)) {
     throw new SubmissionError('bad-request', 'the request must be a JSON object');
@@ -217,6 +231,8 @@ export function checkSubmission(body: unknown): CheckedSubmission {
     envelopeBytes,
     verifier,
     statement,
-    identities: [verifier.kind === 'publicKey' ? verifier.identity : verifier.identity.san],
+    identities: [
+      verifier.kind === 'publicKey' ? verifier.identity : certificateIdentity(verifier.identity),
+    ],
   };
 }

@@ -2,7 +2,8 @@
 import { TileError } from './errors.ts';
 import { TILE_WIDTH } from './tile.ts';
 
-const MAX_ENTRY_SIZE = 0xffff;
+/** Entry bundles prefix each entry with a uint16 length: the largest entry a log can hold. */
+export const MAX_ENTRY_SIZE = 0xffff;
 
 export function encodeEntryBundle(entries: Uint8Array[]): Uint8Array {
   if (entries.length > TILE_WIDTH) {

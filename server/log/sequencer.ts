@@ -6,15 +6,13 @@
 import type { EntryRecord, LogStorage, NewEntry, StoredCheckpoint } from '../storage/storage.ts';
 import { signCheckpoint } from './checkpoint.ts';
 import { toHex } from './encoding.ts';
+import { MAX_ENTRY_SIZE } from './entry-bundle.ts';
 import { LogError } from './errors.ts';
 import { EMPTY_ROOT, leafHash } from './hash.ts';
 import type { NoteSigner } from './note-keys.ts';
 import { inclusionProof, type NodeReader } from './proof-builder.ts';
 import { tileNodeReader } from './tile-node-reader.ts';
 import { appendLeafHashes } from './tree-appender.ts';
-
-/** Entry bundles prefix each entry with a uint16 length. */
-export const MAX_ENTRY_SIZE = 0xffff;
 
 export interface SequencerOptions {
   storage: LogStorage;
@@ -173,15 +171,17 @@ export class Sequencer {
       });
     } catch (error) {
       for (const s of batch) s.reject(error);
+      // Whatever failed, the stored checkpoint is the truth the next batch must extend.
+      this.#latest = this.#storage.latestCheckpoint() ?? this.#latest;
       return;
     }
     this.#latest = checkpoint;
     this.#onBatch?.(batch.length - duplicates.size, (performance.now() - batch[0].queuedAt) / 1000);
     const proofNodes = nodes ?? tileNodeReader(this.#storage);
-    batch.forEach((s, i) => {
+    const acknowledge = (i: number): Acknowledgement => {
       const index = indices[i];
       const duplicate = duplicates.has(i);
-      s.resolve({
+      return {
         index,
         duplicate,
         integratedAt: duplicate
@@ -190,7 +190,16 @@ export class Sequencer {
         leafHash: leafHashes[i],
         inclusionProof: inclusionProof(index, checkpoint.size, proofNodes),
         checkpoint,
-      });
+      };
+    };
+    batch.forEach((s, i) => {
+      // The batch is committed: a failure from here on concerns this answer only, and must not
+      // escape into the timer that sealed the batch.
+      try {
+        s.resolve(acknowledge(i));
+      } catch (error) {
+        s.reject(error);
+      }
     });
   }
 }

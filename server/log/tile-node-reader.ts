@@ -1,7 +1,7 @@
 // Reads Merkle tree nodes out of C2SP hash tiles. A tile at level L stores the hashes of
 // 256^L-leaf subtrees; the nodes between two tile levels come from the stored inner nodes of full
 // tiles when the storage keeps them, else they are recomputed from at most 128 tile hashes.
-import { ProofError } from './errors.ts';
+import { LogError } from './errors.ts';
 import { HASH_SIZE, nodeHash } from './hash.ts';
 import type { NodeReader } from './proof-builder.ts';
 import { TILE_HEIGHT, TILE_WIDTH } from './tile.ts';
@@ -63,7 +63,8 @@ export function tileNodeReader(source: TileSource): NodeReader {
     const tile = cachedRead(tiles, source.readTile, level, tileIndex);
     const offset = (position % TILE_WIDTH) * HASH_SIZE;
     if (tile === undefined || tile.length < offset + HASH_SIZE) {
-      throw new ProofError(
+      // Storage lost data the tree size implies: a server fault (500), not a bad request.
+      throw new LogError(
         'missing-tile',
         `tile ${level}/${tileIndex} does not hold hash ${position % TILE_WIDTH}`,
       );

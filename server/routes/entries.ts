@@ -15,6 +15,7 @@ import { tileNodeReader } from '../log/tile-node-reader.ts';
 import type { LogService } from '../log-service.ts';
 import type { EntryFilter, EntryRecord } from '../storage/storage.ts';
 
+const MAX_SUBJECTS_PER_HIT = 32;
 const ref = (name: string) => ({ $ref: `${entriesSchema.$id}#/$defs/${name}` });
 const base64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
 const seconds = (ms: number) => Math.floor(ms / 1000);
@@ -187,7 +188,9 @@ export const entriesRoutes: FastifyPluginAsync<{ log: LogService }> = async (app
           logIndex: index,
           integratedTime: seconds(log.storage.readEntry(index)?.integratedAt ?? 0),
           predicateType: record.predicateType,
-          subjects: record.subjects,
+          // A statement may name up to 1024 subjects: a page of hits stays small.
+          subjects: record.subjects.slice(0, MAX_SUBJECTS_PER_HIT),
+          subjectCount: record.subjects.length,
           identities: record.identities,
         };
       });

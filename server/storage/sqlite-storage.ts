@@ -150,6 +150,9 @@ class SqliteStorage implements LogStorage {
       ),
       appendSubject: db.prepare('INSERT INTO entry_subjects (idx, digest, name) VALUES (?, ?, ?)'),
       appendIdentity: db.prepare('INSERT INTO entry_identities (idx, identity) VALUES (?, ?)'),
+      allRecords: db
+        .prepare('SELECT idx FROM entry_records WHERE idx > ? ORDER BY idx LIMIT ?')
+        .pluck(),
       findLeaf: db.prepare('SELECT idx FROM entries WHERE leaf_hash = ?').pluck(),
       readRecord: db.prepare(
         'SELECT envelope, verifier, predicate_type FROM entry_records WHERE idx = ?',
@@ -160,10 +163,8 @@ class SqliteStorage implements LogStorage {
       readIdentities: db
         .prepare('SELECT identity FROM entry_identities WHERE idx = ? ORDER BY rowid')
         .pluck(),
-      writeTile: db.prepare(
-        `INSERT INTO tiles (level, idx, hashes) VALUES (?, ?, ?)
-         ON CONFLICT (level, idx) DO UPDATE SET hashes = excluded.hashes`,
-      ),
+      growTile: db.prepare('UPDATE tiles SET hashes = ? WHERE level = ? AND idx = ?'),
+      insertTile: db.prepare('INSERT INTO tiles (level, idx, hashes) VALUES (?, ?, ?)'),
       addCheckpoint: db.prepare(
         `INSERT INTO checkpoints (size, root, note, signed_at)
          SELECT ?, ?, ?, ? WHERE (SELECT coalesce(max(size), -1) FROM checkpoints) = ?`,
@@ -271,36 +272,40 @@ class SqliteStorage implements LogStorage {
   }
 
   searchEntries(filter: EntryFilter, afterIndex: number, limit: number): number[] {
-    // Each key is one exact index look-up; the parameters are bound, never spliced into SQL.
-    const clauses: string[] = [];
-    const params: (string | number)[] = [];
-    if (filter.digest !== undefined) {
-      clauses.push('e.idx IN (SELECT idx FROM entry_subjects WHERE digest = ?)');
-      params.push(filter.digest);
+    // One key drives the query through its (key, idx) index from the cursor on; the others are
+    // checked per candidate. Parameters are bound, never spliced into the SQL.
+    const keys = [
+      { value: filter.digest, table: 'entry_subjects', column: 'digest' },
+      { value: filter.name, table: 'entry_subjects', column: 'name' },
+      { value: filter.identity, table: 'entry_identities', column: 'identity' },
+      { value: filter.predicateType, table: 'entry_records', column: 'predicate_type' },
+    ].filter((key) => key.value !== undefined);
+    if (keys.length === 0) {
+      return this.#statements.allRecords.all(afterIndex, limit) as number[];
     }
-    if (filter.name !== undefined) {
-      clauses.push('e.idx IN (SELECT idx FROM entry_subjects WHERE name = ?)');
-      params.push(filter.name);
-    }
-    if (filter.identity !== undefined) {
-      clauses.push('e.idx IN (SELECT idx FROM entry_identities WHERE identity = ?)');
-      params.push(filter.identity);
-    }
-    if (filter.predicateType !== undefined) {
-      clauses.push('e.predicate_type = ?');
-      params.push(filter.predicateType);
-    }
-    const sql = `SELECT e.idx FROM entry_records e WHERE e.idx > ? ${clauses.map((c) => `AND ${c}`).join(' ')} ORDER BY e.idx LIMIT ?`;
+    const [driver, ...others] = keys;
+    const sql = `SELECT DISTINCT d.idx FROM ${driver.table} d
+      WHERE d.${driver.column} = ? AND d.idx > ?
+      ${others.map((k) => `AND EXISTS (SELECT 1 FROM ${k.table} o WHERE o.idx = d.idx AND o.${k.column} = ?)`).join(' ')}
+      ORDER BY d.idx LIMIT ?`;
     let statement = this.#searches.get(sql);
     if (statement === undefined) {
       statement = this.#db.prepare(sql).pluck();
       this.#searches.set(sql, statement);
     }
-    return statement.all(afterIndex, ...params, limit) as number[];
+    return statement.all(
+      driver.value,
+      afterIndex,
+      ...others.map((k) => k.value),
+      limit,
+    ) as number[];
   }
 
   writeTile(level: number, index: number, hashes: Uint8Array): void {
-    this.#statements.writeTile.run(level, index, hashes);
+    // UPDATE, then INSERT: an upsert would fire the insert trigger that refuses replacing a tile.
+    if (this.#statements.growTile.run(hashes, level, index).changes === 0) {
+      this.#statements.insertTile.run(level, index, hashes);
+    }
   }
 
   writeTileNodes(level: number, index: number, nodes: Uint8Array): void {
