@@ -272,3 +272,19 @@ t.test(
     t.equal((await logClient.checkpoint()).size, before.size, 'nothing was logged');
   },
 );
+
+t.test('a log that is shutting down answers 503', async (t) => {
+  const log = openTempLog(t);
+  const { url } = await serve(t, log);
+  const key = generateKey('ecdsa-p256');
+  log.sequencer.close();
+  const response = await fetch(`${url}/api/v1/entries`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      bundle: await buildBundle(keySigner(key), omsStatement()),
+      publicKey: key.publicKeyPem,
+    }),
+  });
+  await expectError(t, response, 503, 'sequencer-closed');
+});

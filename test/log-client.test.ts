@@ -160,6 +160,19 @@ t.test('the log client checks every answer', async (t) => {
         ).submit(await submission(4)),
     },
     {
+      name: 'a signed entry timestamp that is not a DER signature',
+      code: 'bad-entry-timestamp',
+      run: async () =>
+        client(
+          only(
+            '/api/v1/entries',
+            editJson((j) => {
+              j.inclusionPromise.signedEntryTimestamp = 'AAAA';
+            }),
+          ),
+        ).submit(await submission(7)),
+    },
+    {
       name: 'another log ID',
       code: 'wrong-log-id',
       run: async () =>
@@ -242,4 +255,19 @@ t.test('the log client checks every answer', async (t) => {
   await t.rejects(new LogClient({ url: 'http://127.0.0.1:1', ...keys }).checkpoint(), {
     code: 'unreachable',
   });
+});
+
+t.test('a log key that is not a PEM P-256 public key is refused up front', async (t) => {
+  const { publicKeyPem } = generateKey('ecdsa-p384');
+  const base = {
+    url: 'http://127.0.0.1:1',
+    noteVerifierKey: generateNoteSigner('x.example/log').verifierKey,
+  };
+  for (const ecdsaPublicKey of [
+    'not a key',
+    publicKeyPem,
+    '-----BEGIN PUBLIC KEY-----\n@@@@\n-----END PUBLIC KEY-----\n',
+  ]) {
+    t.throws(() => new LogClient({ ...base, ecdsaPublicKey }), { code: 'bad-log-key' });
+  }
 });

@@ -814,6 +814,16 @@ t.test('malformed submissions are refused with a specific code', async (t) => {
       'too-many-subjects',
       statement({ subject: Array(1025).fill({ digest: { sha256: 'a'.repeat(64) } }) }),
     ],
+    [
+      'subject name longer than a search key',
+      'bad-statement',
+      subject({ name: 'n'.repeat(1025), digest: { sha256: 'a'.repeat(64) } }),
+    ],
+    [
+      'predicateType longer than a search key',
+      'bad-statement',
+      statement({ predicateType: `https://example.com/${'p'.repeat(2048)}` }),
+    ],
     ['predicateType not a string', 'bad-statement', statement({ predicateType: 1 })],
     ['predicateType missing', 'bad-statement', statement({ predicateType: undefined })],
     ['predicateType not a URI', 'bad-statement', statement({ predicateType: 'model signing v1' })],
