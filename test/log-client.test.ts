@@ -58,6 +58,8 @@ t.test('the log client checks every answer', async (t) => {
   ) => new LogClient({ url, ...keys, ...options, fetch: alteringFetch(alter) });
   const only = (path: string, edit: (body: string) => string) => (p: string, body: string) =>
     p === path || p.startsWith(`${path}/`) ? edit(body) : body;
+  const alterEntries = (edit: (json: Json) => void) =>
+    client(only('/api/v1/entries', editJson(edit)));
   const flipHex = (hex: string) => (hex[0] === '0' ? '1' : '0') + hex.slice(1);
 
   const cases: { name: string; code: string; run: () => Promise<unknown> }[] = [
@@ -85,119 +87,74 @@ t.test('the log client checks every answer', async (t) => {
       name: 'an altered inclusion proof hash',
       code: 'bad-inclusion-proof',
       run: async () =>
-        client(
-          only(
-            '/api/v1/entries',
-            editJson((j) => {
-              j.inclusionProof.hashes[0] = flipHex(j.inclusionProof.hashes[0]);
-            }),
-          ),
-        ).submit(await submission(3)),
+        alterEntries((j) => {
+          j.inclusionProof.hashes[0] = flipHex(j.inclusionProof.hashes[0]);
+        }).submit(await submission(3)),
     },
     {
       name: 'a proof for another tree size',
       code: 'bad-inclusion-proof',
       run: () =>
-        client(
-          only(
-            '/api/v1/entries',
-            editJson((j) => {
-              j.inclusionProof.treeSize += 1;
-            }),
-          ),
-        ).entry(0),
+        alterEntries((j) => {
+          j.inclusionProof.treeSize += 1;
+        }).entry(0),
     },
     {
       name: 'an altered body',
       code: 'bad-inclusion-proof',
       run: () =>
-        client(
-          only(
-            '/api/v1/entries',
-            editJson((j) => {
-              j.canonicalizedBody = Buffer.from('{"kind":"dsse"}').toString('base64');
-            }),
-          ),
-        ).entry(0),
+        alterEntries((j) => {
+          j.canonicalizedBody = Buffer.from('{"kind":"dsse"}').toString('base64');
+        }).entry(0),
     },
     {
       name: 'another envelope than the leaf commits to',
       code: 'envelope-mismatch',
       run: () =>
-        client(
-          only(
-            '/api/v1/entries',
-            editJson((j) => {
-              j.envelope = Buffer.from('{}').toString('base64');
-            }),
-          ),
-        ).entry(0),
+        alterEntries((j) => {
+          j.envelope = Buffer.from('{}').toString('base64');
+        }).entry(0),
     },
     {
       name: 'an entry other than the one asked for',
       code: 'wrong-entry',
       run: () =>
-        client(
-          only(
-            '/api/v1/entries',
-            editJson((j) => {
-              j.logIndex = 1;
-            }),
-          ),
-        ).entry(0),
+        alterEntries((j) => {
+          j.logIndex = 1;
+        }).entry(0),
     },
     {
       name: 'an altered signed entry timestamp',
       code: 'bad-entry-timestamp',
       run: async () =>
-        client(
-          only(
-            '/api/v1/entries',
-            editJson((j) => {
-              j.integratedTime += 1;
-            }),
-          ),
-        ).submit(await submission(4)),
+        alterEntries((j) => {
+          j.integratedTime += 1;
+        }).submit(await submission(4)),
     },
     {
       name: 'a signed entry timestamp that is not a DER signature',
       code: 'bad-entry-timestamp',
       run: async () =>
-        client(
-          only(
-            '/api/v1/entries',
-            editJson((j) => {
-              j.inclusionPromise.signedEntryTimestamp = 'AAAA';
-            }),
-          ),
-        ).submit(await submission(7)),
+        alterEntries((j) => {
+          j.inclusionPromise.signedEntryTimestamp = 'AAAA';
+        }).submit(await submission(7)),
     },
     {
       name: 'another log ID',
       code: 'wrong-log-id',
       run: async () =>
-        client(
-          only(
-            '/api/v1/entries',
-            editJson((j) => {
-              j.logId = flipHex(j.logId);
-            }),
-          ),
-        ).submit(await submission(5)),
+        alterEntries((j) => {
+          j.logId = flipHex(j.logId);
+        }).submit(await submission(5)),
     },
     {
       name: 'a logged entry that is not the submitted bundle',
       code: 'wrong-entry',
       run: async () => {
         const other = await honest.entry(0);
-        return client(
-          only(
-            '/api/v1/entries',
-            editJson((j) => {
-              j.canonicalizedBody = Buffer.from(other.canonicalizedBody).toString('base64');
-            }),
-          ),
-        ).submit(await submission(6));
+        return alterEntries((j) => {
+          j.canonicalizedBody = Buffer.from(other.canonicalizedBody).toString('base64');
+        }).submit(await submission(6));
       },
     },
     {

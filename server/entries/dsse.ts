@@ -3,6 +3,7 @@
 import { type KeyObject, verify } from 'node:crypto';
 import { dsse } from '@sigstore/core';
 import { fromBase64, toBase64 } from '../log/encoding.ts';
+import { isObject } from './is-object.ts';
 import type { SignerKeyType } from './signer-key.ts';
 import { SubmissionError } from './submission-error.ts';
 
@@ -19,9 +20,6 @@ export interface DsseEnvelopeJson {
   payloadType: string;
   signatures: [{ keyid?: string; sig: string }];
 }
-
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function base64Field(value: unknown, field: string): Uint8Array {
   if (typeof value !== 'string') {

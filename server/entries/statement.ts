@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { fromUtf8 } from '../log/encoding.ts';
+import { isObject } from './is-object.ts';
 import { SubmissionError } from './submission-error.ts';
 
 export const STATEMENT_TYPE = 'https://in-toto.io/Statement/v1';
@@ -48,9 +49,6 @@ function loadPredicateValidators(): Map<string, ValidateFunction> {
 
 /** predicateType URI → compiled validator, built once when the module loads. */
 export const predicateValidators: ReadonlyMap<string, ValidateFunction> = loadPredicateValidators();
-
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const bad = (message: string) => new SubmissionError('bad-statement', message);
 

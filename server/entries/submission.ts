@@ -16,6 +16,7 @@ import canonicalize from 'canonicalize';
 import { fromBase64, utf8 } from '../log/encoding.ts';
 import { type CertificateIdentity, parseCertificateChain } from './certificate.ts';
 import { type DsseEnvelopeJson, envelopeJson, parseEnvelope, verifyEnvelope } from './dsse.ts';
+import { isObject } from './is-object.ts';
 import { rekorDsseBody } from './rekor-dsse-body.ts';
 import { checkHint, hintNames, parsePublicKeyPem } from './signer-key.ts';
 import { type CheckedStatement, parseStatement } from './statement.ts';
@@ -49,9 +50,6 @@ export interface CheckedSubmission {
 type Material =
   | { kind: 'publicKey'; hint: string | undefined }
   | { kind: 'certificates'; ders: Uint8Array[] };
-
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function readEnvelopeValue(bundle: Record<string, unknown>): unknown {
   if (typeof bundle.mediaType !== 'string') {

@@ -9,7 +9,7 @@ import { EMPTY_ROOT, equalBytes, HASH_SIZE, leafHash } from './hash.ts';
 import { verifyInclusion } from './inclusion-proof.ts';
 import type { NoteVerifier } from './note-keys.ts';
 import { consistencyProof, inclusionProof } from './proof-builder.ts';
-import { tilePath } from './tile.ts';
+import { FULL_TILE_BYTES, tilePath } from './tile.ts';
 import { tileNodeReader } from './tile-node-reader.ts';
 import { appendLeafHashes, type TileWrite } from './tree-appender.ts';
 
@@ -40,7 +40,6 @@ export interface AuditOptions {
 
 const ENTRY_PAGE = 256;
 const CHECKPOINT_PAGE = 1024;
-const FULL_TILE_BYTES = 256 * HASH_SIZE;
 
 export function auditLog({ storage, verifier, onProgress }: AuditOptions): AuditReport {
   const latest = storage.latestCheckpoint();

@@ -6,6 +6,8 @@ import { TileError } from './errors.ts';
 export const TILE_HEIGHT = 8;
 /** Hashes (or entries) in a full tile: 2^TILE_HEIGHT. */
 export const TILE_WIDTH = 256;
+/** A full tile: 256 hashes of 32 bytes. */
+export const FULL_TILE_BYTES = TILE_WIDTH * 32;
 
 const MAX_LEVEL = 63;
 

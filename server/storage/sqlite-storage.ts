@@ -4,6 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { ImmutableCache } from '../immutable-cache.ts';
+import { FULL_TILE_BYTES } from '../log/tile.ts';
 import type { NodeCache } from '../log/tile-node-reader.ts';
 import { StorageError } from './errors.ts';
 import { loadMigrations, migrate } from './migrate.ts';
@@ -107,7 +108,6 @@ function checkSchemaVersion(db: Database.Database, path: string): void {
 const CACHED_TILES = 256;
 // Computed node hashes, mostly those of the partial right-hand tiles: 64k of them is about 8 MiB.
 const CACHED_NODES = 65_536;
-const FULL_TILE_BYTES = 256 * 32;
 
 class SqliteStorage implements LogStorage {
   readonly #db: Database.Database;
