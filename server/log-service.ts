@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { type LogKeys, loadOrCreateKeys } from './keys.ts';
 import { LogError } from './log/errors.ts';
+import { isValidKeyName } from './log/note-keys.ts';
 import { Sequencer } from './log/sequencer.ts';
 import { createLogMetrics, type LogMetrics } from './metrics.ts';
 import { openSqliteStorage } from './storage/sqlite-storage.ts';
@@ -42,7 +43,7 @@ export function openLogService(options: LogServiceOptions): LogService {
         `${options.dbPath} is the log "${stored}"; it cannot be served as "${origin}"`,
       );
     }
-    if (!/^[^\s+]+$/u.test(origin)) {
+    if (!isValidKeyName(origin)) {
       throw new LogError(
         'bad-origin',
         `origin "${origin}" must be non-empty, without spaces or "+"`,

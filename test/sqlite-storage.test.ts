@@ -195,7 +195,11 @@ t.test('entry records are kept beside the leaf and searched exactly', async (t) 
     0,
     Array.from({ length: 30 }, (_, i) => ({ ...entry(i, 5), record: record(i) })),
   );
-  t.same(storage.readRecord(4), { ...record(4), identities: [record(4).identities[0]] });
+  t.same(storage.readRecord(4), {
+    ...record(4),
+    identities: [record(4).identities[0]],
+    integratedAt: 5,
+  });
   t.same(storage.readRecord(4)?.subjects[1], { digest: `sha512:${'f'.repeat(128)}` });
   t.equal(storage.readRecord(99), undefined);
 

@@ -13,9 +13,25 @@ import { inclusionProof } from '../log/proof-builder.ts';
 import type { Acknowledgement } from '../log/sequencer.ts';
 import { tileNodeReader } from '../log/tile-node-reader.ts';
 import type { LogService } from '../log-service.ts';
-import type { EntryFilter, EntryRecord } from '../storage/storage.ts';
+import type {
+  EntryFilter,
+  EntryRecord,
+  StoredCheckpoint,
+  StoredRecord,
+} from '../storage/storage.ts';
 
 const MAX_SUBJECTS_PER_HIT = 32;
+
+/** An inclusion proof as the API answers it: for the tree of the checkpoint it carries. */
+function proofJson(index: number, checkpoint: StoredCheckpoint, hashes: Uint8Array[]) {
+  return {
+    logIndex: index,
+    rootHash: toHex(checkpoint.root),
+    treeSize: checkpoint.size,
+    hashes: hashes.map(toHex),
+    checkpoint: checkpoint.note,
+  };
+}
 const ref = (name: string) => ({ $ref: `${entriesSchema.$id}#/$defs/${name}` });
 const base64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
 const seconds = (ms: number) => Math.floor(ms / 1000);
@@ -37,17 +53,6 @@ function check(body: unknown): CheckedSubmission {
 
 export const entriesRoutes: FastifyPluginAsync<{ log: LogService }> = async (app, { log }) => {
   app.addSchema(entriesSchema);
-
-  const proofFor = (index: number) => {
-    const checkpoint = log.sequencer.checkpoint;
-    return {
-      logIndex: index,
-      rootHash: toHex(checkpoint.root),
-      treeSize: checkpoint.size,
-      hashes: inclusionProof(index, checkpoint.size, tileNodeReader(log.storage)).map(toHex),
-      checkpoint: checkpoint.note,
-    };
-  };
 
   const append = async (leaf: Uint8Array, record: EntryRecord) => {
     try {
@@ -74,13 +79,7 @@ export const entriesRoutes: FastifyPluginAsync<{ log: LogService }> = async (app
       logId: log.keys.logId,
       integratedTime,
       canonicalizedBody: base64(leaf),
-      inclusionProof: {
-        logIndex: ack.index,
-        rootHash: toHex(ack.checkpoint.root),
-        treeSize: ack.checkpoint.size,
-        hashes: ack.inclusionProof.map(toHex),
-        checkpoint: ack.checkpoint.note,
-      },
+      inclusionProof: proofJson(ack.index, ack.checkpoint, ack.inclusionProof),
       inclusionPromise: {
         signedEntryTimestamp: signEntryTimestamp(log.keys.ecdsaPrivateKey, {
           body: leaf,
@@ -154,7 +153,11 @@ export const entriesRoutes: FastifyPluginAsync<{ log: LogService }> = async (app
         canonicalizedBody: base64(entry.body),
         ...(record && { envelope: base64(record.envelope), verifier: JSON.parse(record.verifier) }),
         integratedTime: seconds(entry.integratedAt),
-        inclusionProof: proofFor(index),
+        inclusionProof: proofJson(
+          index,
+          log.sequencer.checkpoint,
+          inclusionProof(index, log.sequencer.checkpoint.size, tileNodeReader(log.storage)),
+        ),
       };
     },
   );
@@ -183,10 +186,10 @@ export const entriesRoutes: FastifyPluginAsync<{ log: LogService }> = async (app
         limit,
       );
       const entries = indices.map((index) => {
-        const record = log.storage.readRecord(index) as EntryRecord;
+        const record = log.storage.readRecord(index) as StoredRecord;
         return {
           logIndex: index,
-          integratedTime: seconds(log.storage.readEntry(index)?.integratedAt ?? 0),
+          integratedTime: seconds(record.integratedAt),
           predicateType: record.predicateType,
           // A statement may name up to 1024 subjects: a page of hits stays small.
           subjects: record.subjects.slice(0, MAX_SUBJECTS_PER_HIT),

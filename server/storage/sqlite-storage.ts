@@ -15,6 +15,7 @@ import type {
   NewEntry,
   StoredCheckpoint,
   StoredEntry,
+  StoredRecord,
 } from './storage.ts';
 
 export interface SqliteStorageOptions {
@@ -155,7 +156,8 @@ class SqliteStorage implements LogStorage {
         .pluck(),
       findLeaf: db.prepare('SELECT idx FROM entries WHERE leaf_hash = ?').pluck(),
       readRecord: db.prepare(
-        'SELECT envelope, verifier, predicate_type FROM entry_records WHERE idx = ?',
+        `SELECT r.envelope, r.verifier, r.predicate_type, e.integrated_at
+         FROM entry_records r JOIN entries e ON e.idx = r.idx WHERE r.idx = ?`,
       ),
       readSubjects: db.prepare(
         'SELECT digest, name FROM entry_subjects WHERE idx = ? ORDER BY rowid',
@@ -253,10 +255,10 @@ class SqliteStorage implements LogStorage {
     return this.#statements.findLeaf.get(leafHash) as number | undefined;
   }
 
-  readRecord(index: number): EntryRecord | undefined {
+  readRecord(index: number): StoredRecord | undefined {
     const s = this.#statements;
     const row = s.readRecord.get(index) as
-      | { envelope: Uint8Array; verifier: string; predicate_type: string }
+      | { envelope: Uint8Array; verifier: string; predicate_type: string; integrated_at: number }
       | undefined;
     if (row === undefined) return undefined;
     const subjects = (s.readSubjects.all(index) as { digest: string; name: string | null }[]).map(
@@ -268,6 +270,7 @@ class SqliteStorage implements LogStorage {
       predicateType: row.predicate_type,
       subjects: subjects as EntryRecord['subjects'],
       identities: s.readIdentities.all(index) as string[],
+      integratedAt: row.integrated_at,
     };
   }
 

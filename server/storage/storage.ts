@@ -30,6 +30,11 @@ export interface EntryRecord {
   identities: string[];
 }
 
+/** A stored record, with when its entry was integrated (milliseconds since the epoch). */
+export interface StoredRecord extends EntryRecord {
+  integratedAt: number;
+}
+
 export interface NewEntry {
   body: Uint8Array;
   leafHash: Uint8Array;
@@ -57,7 +62,7 @@ export interface LogStorage extends TileSource {
   entryCount(): number;
   /** The index of the entry with this leaf hash, if the log holds it. */
   findLeaf(leafHash: Uint8Array): number | undefined;
-  readRecord(index: number): EntryRecord | undefined;
+  readRecord(index: number): StoredRecord | undefined;
   /** Indices > afterIndex of entries matching every key of filter, ascending, at most limit. */
   searchEntries(filter: EntryFilter, afterIndex: number, limit: number): number[];
   latestCheckpoint(): StoredCheckpoint | undefined;
