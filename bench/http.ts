@@ -4,7 +4,7 @@
 // Baseline in the same run: GET /healthz at the same concurrency (the HTTP stack alone).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { generateKeyPairSync, sign } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -84,8 +84,21 @@ async function startServer(dbPath: string): Promise<{ url: string; child: ChildP
 
 type Send = (i: number) => Dispatcher.RequestOptions;
 
-async function load(pool: Pool, count: number, send: Send, expected: number) {
+/** CPU seconds (user + system) a process has used so far, from Linux's /proc; NaN elsewhere. */
+function cpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** Runs `count` requests, IN_FLIGHT at a time; rate, latency and CPU per request on both sides. */
+async function load(pool: Pool, serverPid: number, count: number, send: Send, expected: number) {
   const latencies: number[] = [];
+  const serverCpuBefore = cpuSeconds(serverPid);
+  const ownCpuBefore = process.cpuUsage();
   let next = 0;
   const started = performance.now();
   await Promise.all(
@@ -103,10 +116,18 @@ async function load(pool: Pool, count: number, send: Send, expected: number) {
     }),
   );
   const seconds = (performance.now() - started) / 1000;
+  const ownCpu = process.cpuUsage(ownCpuBefore);
+  const microsPerRequest = (cpu: number) => (cpu * 1e6) / count;
   latencies.sort((a, b) => a - b);
   const at = (q: number) =>
     latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
-  return { perSecond: count / seconds, p50: at(0.5), p99: at(0.99) };
+  return {
+    perSecond: count / seconds,
+    p50: at(0.5),
+    p99: at(0.99),
+    serverCpu: microsPerRequest(cpuSeconds(serverPid) - serverCpuBefore),
+    loadCpu: microsPerRequest((ownCpu.user + ownCpu.system) / 1e6),
+  };
 }
 
 export async function run(): Promise<void> {
@@ -116,9 +137,11 @@ export async function run(): Promise<void> {
   const { url, child } = await startServer(join(dir, 'log.db'));
   const pool = new Pool(url, { connections: IN_FLIGHT });
   try {
-    const health = await load(pool, SUBMISSIONS, () => ({ path: '/healthz', method: 'GET' }), 200);
+    const pid = child.pid as number;
+    const health = await load(pool, pid, SUBMISSIONS, () => ({ path: '/healthz', method: 'GET' }), 200);
     const appends = await load(
       pool,
+      pid,
       SUBMISSIONS,
       (i) => ({
         path: '/api/v1/entries',
@@ -130,6 +153,9 @@ export async function run(): Promise<void> {
     );
     console.log(
       `appends over HTTP, ${IN_FLIGHT} in flight: ${appends.perSecond.toFixed(0)}/s (target >= 3000); time to answer with proof p50 ${appends.p50.toFixed(1)} ms, p99 ${appends.p99.toFixed(1)} ms (target <= 250)`,
+    );
+    console.log(
+      `CPU per request, server and load generator: appends ${appends.serverCpu.toFixed(0)} and ${appends.loadCpu.toFixed(0)} µs, /healthz ${health.serverCpu.toFixed(0)} and ${health.loadCpu.toFixed(0)} µs`,
     );
     console.log(
       `baseline GET /healthz, ${IN_FLIGHT} in flight: ${health.perSecond.toFixed(0)}/s, p50 ${health.p50.toFixed(1)} ms, p99 ${health.p99.toFixed(1)} ms; appends at ${((100 * appends.perSecond) / health.perSecond).toFixed(0)}% of it`,

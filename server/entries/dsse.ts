@@ -1,6 +1,7 @@
 // DSSE envelopes (secure-systems-lab/dsse v1): strict parsing of the JSON form, and signature
 // verification over the pre-authentication encoding (PAE).
 import { type KeyObject, verify } from 'node:crypto';
+import { promisify } from 'node:util';
 import { dsse } from '@sigstore/core';
 import { fromBase64, toBase64 } from '../log/encoding.ts';
 import { isObject } from './is-object.ts';
@@ -99,14 +100,22 @@ const DIGESTS: Record<SignerKeyType, (string | null)[]> = {
   ed25519: [null],
 };
 
+// The callback form of crypto.verify runs on libuv's thread pool: the event loop goes on parsing
+// other requests while OpenSSL checks this signature.
+const verifyOffThread = promisify(verify);
+
 /** Checks the envelope's signature (DER ECDSA or Ed25519) with the signer's key. */
-export function verifyEnvelope(envelope: DsseEnvelope, key: KeyObject, type: SignerKeyType): void {
+export async function verifyEnvelope(
+  envelope: DsseEnvelope,
+  key: KeyObject,
+  type: SignerKeyType,
+): Promise<void> {
   const pae = preAuthEncoding(envelope.payloadType, envelope.payload);
-  const sig = envelope.signature.sig;
-  if (!DIGESTS[type].some((digest) => verify(digest, pae, key, sig))) {
-    throw new SubmissionError(
-      'bad-signature',
-      'the envelope signature does not verify with the given key or certificate',
-    );
+  for (const digest of DIGESTS[type]) {
+    if (await verifyOffThread(digest, pae, key, envelope.signature.sig)) return;
   }
+  throw new SubmissionError(
+    'bad-signature',
+    'the envelope signature does not verify with the given key or certificate',
+  );
 }

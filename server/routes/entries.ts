@@ -42,9 +42,9 @@ interface SearchQuery extends EntryFilter {
 }
 
 /** Checks a submission; what is wrong with it is the client's fault: 400 with the check's code. */
-function check(body: unknown): CheckedSubmission {
+async function check(body: unknown): Promise<CheckedSubmission> {
   try {
-    return checkSubmission(body);
+    return await checkSubmission(body);
   } catch (error) {
     if (error instanceof SubmissionError) throw new ApiError(400, error.code, error.message);
     throw error;
@@ -72,7 +72,7 @@ export const entriesRoutes: FastifyPluginAsync<{ log: LogService }> = async (app
     }
   };
 
-  const submitted = (ack: Acknowledgement, leaf: Uint8Array) => {
+  const submitted = async (ack: Acknowledgement, leaf: Uint8Array) => {
     const integratedTime = seconds(ack.integratedAt);
     return {
       logIndex: ack.index,
@@ -81,7 +81,7 @@ export const entriesRoutes: FastifyPluginAsync<{ log: LogService }> = async (app
       canonicalizedBody: base64(leaf),
       inclusionProof: proofJson(ack.index, ack.checkpoint, ack.inclusionProof),
       inclusionPromise: {
-        signedEntryTimestamp: signEntryTimestamp(log.keys.ecdsaPrivateKey, {
+        signedEntryTimestamp: await signEntryTimestamp(log.keys.ecdsaPrivateKey, {
           body: leaf,
           integratedTime,
           logId: log.keys.logId,
@@ -101,7 +101,7 @@ export const entriesRoutes: FastifyPluginAsync<{ log: LogService }> = async (app
       },
     },
     async (request, reply) => {
-      const checked = check(request.body);
+      const checked = await check(request.body);
       const record: EntryRecord = {
         envelope: checked.envelopeBytes,
         verifier: JSON.stringify(checked.verifier),
@@ -115,7 +115,7 @@ export const entriesRoutes: FastifyPluginAsync<{ log: LogService }> = async (app
         identities: checked.identities,
       };
       const ack = await append(checked.leaf, record);
-      const body = submitted(ack, checked.leaf);
+      const body = await submitted(ack, checked.leaf);
       if (ack.duplicate) {
         reply.code(409).header('location', `/api/v1/entries/${ack.index}`);
         return {
