@@ -50,7 +50,8 @@ async function client(url: string) {
 t.test(
   '1,000 entries with 64 in flight: proofs, tiles, consistency, duplicates, search',
   async (t) => {
-    const log = openTempLog(t);
+    // The writer on its own thread, as `attestry server` runs it.
+    const log = openTempLog(t, { writerThread: true });
     const { url } = await serve(t, log);
     const logClient = await client(url);
     const signers: TestKey[] = [

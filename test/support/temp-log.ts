@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Test } from 'tap';
+import { Sequencer } from '../../server/log/sequencer.ts';
 import {
   type LogService,
   type LogServiceOptions,
@@ -32,9 +33,15 @@ export function openTempLog(
     dir,
     close() {
       closed = true;
-      log.close();
+      return log.close();
     },
   };
+}
+
+/** The in-thread sequencer of a log opened without writerThread, for flush() and queueLength. */
+export function inlineSequencer(log: LogService): Sequencer {
+  if (!(log.sequencer instanceof Sequencer)) throw new Error('the log runs a writer thread');
+  return log.sequencer;
 }
 
 export function entryBody(i: number): Uint8Array {
