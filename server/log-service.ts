@@ -4,11 +4,10 @@ import { dirname, join } from 'node:path';
 import { type LogKeys, loadOrCreateKeys } from './keys.ts';
 import { LogError } from './log/errors.ts';
 import { isValidKeyName } from './log/note-keys.ts';
-import { type AppendQueue, Sequencer } from './log/sequencer.ts';
+import { Sequencer } from './log/sequencer.ts';
 import { createLogMetrics, type LogMetrics } from './metrics.ts';
 import { openSqliteStorage } from './storage/sqlite-storage.ts';
 import type { LogStorage } from './storage/storage.ts';
-import { ThreadedSequencer } from './writer/threaded-sequencer.ts';
 
 export interface LogServiceOptions {
   dbPath: string;
@@ -18,21 +17,15 @@ export interface LogServiceOptions {
   origin?: string;
   maxBatchSize?: number;
   maxBatchDelayMs?: number;
-  /**
-   * Run the sequencer and its write connection on a worker thread (what the server does), so
-   * that commits and fsyncs do not stall request handling. Default: in this thread.
-   */
-  writerThread?: boolean;
 }
 
 export interface LogService {
   origin: string;
   keys: LogKeys;
   storage: LogStorage;
-  sequencer: AppendQueue;
+  sequencer: Sequencer;
   metrics: LogMetrics;
-  /** Seals what is queued and closes the storage (synchronously unless writerThread is set). */
-  close(): Promise<void>;
+  close(): void;
 }
 
 export function defaultKeysDir(dbPath: string): string {
@@ -56,12 +49,10 @@ export function openLogService(options: LogServiceOptions): LogService {
         `origin "${origin}" must be non-empty, without spaces or "+"`,
       );
     }
-    const keysDir = options.keysDir ?? defaultKeysDir(options.dbPath);
-    const keys = loadOrCreateKeys(keysDir, origin);
+    const keys = loadOrCreateKeys(options.keysDir ?? defaultKeysDir(options.dbPath), origin);
     storage.transaction(() => storage.setMeta('origin', origin));
     const metrics = createLogMetrics({ treeSize: () => sequencer.checkpoint.size });
-    // Built here in either case: on a new log it stores the signed empty checkpoint.
-    const local = new Sequencer({
+    const sequencer = new Sequencer({
       storage,
       origin,
       signer: keys.noteSigner,
@@ -69,19 +60,6 @@ export function openLogService(options: LogServiceOptions): LogService {
       maxBatchDelayMs: options.maxBatchDelayMs,
       onBatch: (size, seconds) => metrics.recordBatch(size, seconds),
     });
-    const sequencer: AppendQueue = options.writerThread
-      ? new ThreadedSequencer(
-          {
-            dbPath: options.dbPath,
-            keysDir,
-            origin,
-            maxBatchSize: options.maxBatchSize,
-            maxBatchDelayMs: options.maxBatchDelayMs,
-          },
-          local.checkpoint,
-          metrics,
-        )
-      : local;
     return {
       origin,
       keys,
@@ -89,12 +67,8 @@ export function openLogService(options: LogServiceOptions): LogService {
       sequencer,
       metrics,
       close() {
-        const sealed = sequencer.close();
-        if (sealed === undefined) {
-          storage.close();
-          return Promise.resolve();
-        }
-        return sealed.then(() => storage.close());
+        sequencer.close();
+        storage.close();
       },
     };
   } catch (error) {

@@ -9,7 +9,7 @@ export interface ServerOptions extends LogServiceOptions {
 }
 
 export async function startServer(options: ServerOptions): Promise<() => Promise<void>> {
-  const log = openLogService({ ...options, writerThread: true });
+  const log = openLogService(options);
   const app = buildApp(log, { logger: { level: process.env.LOG_LEVEL ?? 'info' } });
   let stopping: Promise<void> | undefined;
   const stop = () => {

@@ -50,8 +50,7 @@ async function client(url: string) {
 t.test(
   '1,000 entries with 64 in flight: proofs, tiles, consistency, duplicates, search',
   async (t) => {
-    // The writer on its own thread, as `attestry server` runs it.
-    const log = openTempLog(t, { writerThread: true });
+    const log = openTempLog(t);
     const { url } = await serve(t, log);
     const logClient = await client(url);
     const signers: TestKey[] = [

@@ -7,7 +7,7 @@ import { leafHash } from '../server/log/hash.ts';
 import { verifyInclusion } from '../server/log/inclusion-proof.ts';
 import { parseVerifierKey } from '../server/log/note-keys.ts';
 import { expectError, serve } from './support/http.ts';
-import { entryBody, inlineSequencer, openTempLog } from './support/temp-log.ts';
+import { entryBody, openTempLog } from './support/temp-log.ts';
 
 const HEX_HASH = /^[0-9a-f]{64}$/;
 
@@ -34,7 +34,7 @@ async function grownLog(t: Test) {
     );
     bodies.push(...batch);
     const acks = Promise.all(batch.map((body) => log.sequencer.submit(body)));
-    inlineSequencer(log).flush();
+    log.sequencer.flush();
     await acks;
     const { checkpoint } = openCheckpoint(log.sequencer.checkpoint.note, [verifier]);
     t.equal(checkpoint.size, size);

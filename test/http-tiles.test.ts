@@ -8,7 +8,7 @@ import { entriesPath, TILE_WIDTH, tilePath, tilesForSize } from '../server/log/t
 import { tileNodeReader } from '../server/log/tile-node-reader.ts';
 import { FULL_TILE_CACHE, PARTIAL_TILE_CACHE } from '../server/routes/tiles.ts';
 import { expectError, serve } from './support/http.ts';
-import { entryBody, inlineSequencer, openTempLog } from './support/temp-log.ts';
+import { entryBody, openTempLog } from './support/temp-log.ts';
 
 async function bytes(response: Response): Promise<Uint8Array> {
   return new Uint8Array(await response.arrayBuffer());
@@ -18,7 +18,7 @@ async function bytes(response: Response): Promise<Uint8Array> {
 async function append(log: ReturnType<typeof openTempLog>, first: number, count: number) {
   const bodies = Array.from({ length: count }, (_, i) => entryBody(first + i));
   const acks = Promise.all(bodies.map((body) => log.sequencer.submit(body)));
-  inlineSequencer(log).flush();
+  log.sequencer.flush();
   await acks;
   return bodies;
 }

@@ -8,7 +8,7 @@ import { consistencyProof } from '../server/log/proof-builder.ts';
 import { Sequencer } from '../server/log/sequencer.ts';
 import { tileNodeReader } from '../server/log/tile-node-reader.ts';
 import { openLogService } from '../server/log-service.ts';
-import { entryBody, inlineSequencer, openTempLog } from './support/temp-log.ts';
+import { entryBody, openTempLog } from './support/temp-log.ts';
 
 t.test('a fresh log serves a signed checkpoint of size 0 with the empty root', async (t) => {
   const log = openTempLog(t);
@@ -84,7 +84,7 @@ t.test('oversized entries and submissions after close are refused', async (t) =>
 t.test('close seals what is queued before returning', async (t) => {
   const log = openTempLog(t, { maxBatchDelayMs: 60_000 });
   const pending = [log.sequencer.submit(entryBody(1)), log.sequencer.submit(entryBody(2))];
-  t.equal(inlineSequencer(log).queueLength, 2);
+  t.equal(log.sequencer.queueLength, 2);
   log.sequencer.close();
   const acks = await Promise.all(pending);
   t.same(

@@ -37,16 +37,6 @@ export interface Acknowledgement {
   checkpoint: StoredCheckpoint;
 }
 
-/** What the service needs of a sequencer, whether it runs in this thread or the writer's. */
-export interface AppendQueue {
-  /** The latest committed checkpoint. */
-  readonly checkpoint: StoredCheckpoint;
-  /** Appends an entry (with what storage keeps beside it); answers once it is committed. */
-  submit(body: Uint8Array, record?: EntryRecord): Promise<Acknowledgement>;
-  /** Stops taking submissions and seals what is queued. */
-  close(): void | Promise<void>;
-}
-
 interface Submission {
   queuedAt: number;
   body: Uint8Array;
@@ -55,7 +45,7 @@ interface Submission {
   reject: (error: unknown) => void;
 }
 
-export class Sequencer implements AppendQueue {
+export class Sequencer {
   readonly #storage: LogStorage;
   readonly #origin: string;
   readonly #signer: NoteSigner;

@@ -3,7 +3,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Test } from 'tap';
-import { Sequencer } from '../../server/log/sequencer.ts';
 import {
   type LogService,
   type LogServiceOptions,
@@ -33,15 +32,9 @@ export function openTempLog(
     dir,
     close() {
       closed = true;
-      return log.close();
+      log.close();
     },
   };
-}
-
-/** The in-thread sequencer of a log opened without writerThread, for flush() and queueLength. */
-export function inlineSequencer(log: LogService): Sequencer {
-  if (!(log.sequencer instanceof Sequencer)) throw new Error('the log runs a writer thread');
-  return log.sequencer;
 }
 
 export function entryBody(i: number): Uint8Array {
