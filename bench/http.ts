@@ -5,12 +5,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { bundleToJSON } from '@sigstore/bundle';
 import { DSSEBundleBuilder } from '@sigstore/sign';
 import { type Dispatcher, Pool } from 'undici';
+import { freePort } from '../test/support/server-process.ts';
 
 const SUBMISSIONS = 6_000;
 const IN_FLIGHT = 64;
@@ -43,18 +43,6 @@ async function signedSubmissions(count: number) {
     submissions.push(JSON.stringify({ bundle: bundleToJSON(bundle), publicKey: publicKeyPem }));
   }
   return submissions;
-}
-
-/** A port the kernel reports free now. */
-function freePort(): Promise<number> {
-  return new Promise((resolvePromise, reject) => {
-    const probe = createServer();
-    probe.on('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolvePromise(port));
-    });
-  });
 }
 
 /** Starts `attestry server` and waits until it answers /healthz. */
@@ -138,7 +126,13 @@ export async function run(): Promise<void> {
   const pool = new Pool(url, { connections: IN_FLIGHT });
   try {
     const pid = child.pid as number;
-    const health = await load(pool, pid, SUBMISSIONS, () => ({ path: '/healthz', method: 'GET' }), 200);
+    const health = await load(
+      pool,
+      pid,
+      SUBMISSIONS,
+      () => ({ path: '/healthz', method: 'GET' }),
+      200,
+    );
     const appends = await load(
       pool,
       pid,

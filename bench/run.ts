@@ -3,6 +3,7 @@
 const benchmarks: Record<string, () => Promise<unknown>> = {
   log: () => import('./log.ts').then((m) => m.run()),
   http: () => import('./http.ts').then((m) => m.run()),
+  hash: () => import('./hash.ts').then((m) => m.run()),
 };
 
 const names = process.argv.slice(2);

@@ -1,6 +1,6 @@
 // Opens a log: its storage, its keys and its sequencer, with the origin fixed at creation.
 import { hostname } from 'node:os';
-import { dirname, join } from 'node:path';
+import { defaultKeysDir } from './defaults.ts';
 import { type LogKeys, loadOrCreateKeys } from './keys.ts';
 import { LogError } from './log/errors.ts';
 import { isValidKeyName } from './log/note-keys.ts';
@@ -26,10 +26,6 @@ export interface LogService {
   sequencer: Sequencer;
   metrics: LogMetrics;
   close(): void;
-}
-
-export function defaultKeysDir(dbPath: string): string {
-  return join(dirname(dbPath), 'keys');
 }
 
 export function openLogService(options: LogServiceOptions): LogService {

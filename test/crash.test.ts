@@ -4,13 +4,14 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import t from 'tap';
+import { defaultKeysDir } from '../server/defaults.ts';
 import { loadKeys } from '../server/keys.ts';
 import { auditLog } from '../server/log/audit.ts';
 import { verifyConsistency } from '../server/log/consistency-proof.ts';
 import { parseVerifierKey } from '../server/log/note-keys.ts';
 import { consistencyProof } from '../server/log/proof-builder.ts';
 import { tileNodeReader } from '../server/log/tile-node-reader.ts';
-import { defaultKeysDir, openLogService } from '../server/log-service.ts';
+import { openLogService } from '../server/log-service.ts';
 import { openSqliteStorage } from '../server/storage/sqlite-storage.ts';
 import { tempDir } from './support/temp-log.ts';
 

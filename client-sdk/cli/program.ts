@@ -1,11 +1,23 @@
 import { Command } from 'commander';
 import { auditCommand } from './commands/audit.ts';
+import { hashCommand } from './commands/hash.ts';
+import { keygenCommand } from './commands/keygen.ts';
+import { logCommand } from './commands/log.ts';
+import { omsAdapterCommand } from './commands/oms-adapter.ts';
 import { serverCommand } from './commands/server.ts';
+import { signCommand } from './commands/sign.ts';
+import { verifyCommand } from './commands/verify.ts';
 
 export function buildProgram(): Command {
   return new Command('attestry')
     .description('A transparency log and signing toolkit for the AI supply chain.')
     .showHelpAfterError('(run with --help for usage)')
     .addCommand(serverCommand())
-    .addCommand(auditCommand());
+    .addCommand(auditCommand())
+    .addCommand(hashCommand())
+    .addCommand(logCommand())
+    .addCommand(keygenCommand())
+    .addCommand(signCommand())
+    .addCommand(verifyCommand())
+    .addCommand(omsAdapterCommand());
 }

@@ -121,7 +121,7 @@ export class LogClient {
     fetchImpl: typeof fetch = globalThis.fetch,
   ): Promise<LogKeys> {
     const client = { url: url.replace(/\/+$/, ''), fetch: fetchImpl };
-    return (await request(client, '/api/v1/log/keys')).json() as Promise<LogKeys>;
+    return (await answerJson(client, '/api/v1/log/keys')) as LogKeys;
   }
 
   /** The latest checkpoint, verified with the pinned note key. */
@@ -139,7 +139,7 @@ export class LogClient {
       accept: [201, 409],
     });
     const duplicate = response.status === 409;
-    const json = (await response.json()) as Record<string, unknown>;
+    const json = (await objectOf(response, this.url)) as Record<string, unknown>;
     const answer = (duplicate ? json.entry : json) as {
       logIndex: number;
       logId: string;
@@ -184,7 +184,7 @@ export class LogClient {
 
   /** Entry `index` with its envelope, proven to be in the log's latest checkpoint. */
   async entry(index: number): Promise<FetchedEntry> {
-    const json = (await (await this.#request(`/api/v1/entries/${index}`)).json()) as {
+    const json = (await answerJson(this.#client, `/api/v1/entries/${index}`)) as {
       logIndex: number;
       canonicalizedBody: string;
       envelope?: string;
@@ -224,15 +224,22 @@ export class LogClient {
     for (const [key, value] of Object.entries({ ...filter, ...page })) {
       if (value !== undefined) query.set(key, String(value));
     }
-    return (await this.#request(`/api/v1/entries?${query}`)).json() as Promise<SearchResult>;
+    return (await answerJson(this.#client, `/api/v1/entries?${query}`)) as SearchResult;
   }
 
-  /** Proves that `newer` extends `older`: the log did not fork between them. */
-  async proveConsistency(older: VerifiedCheckpoint, newer: VerifiedCheckpoint): Promise<void> {
-    const response = await this.#request(
+  /**
+   * Proves that `newer` extends `older`: the log did not fork between them. Returns the proof's
+   * hashes, verified.
+   */
+  async proveConsistency(
+    older: VerifiedCheckpoint,
+    newer: VerifiedCheckpoint,
+  ): Promise<Uint8Array[]> {
+    const json = (await answerJson(
+      this.#client,
       `/api/v1/log/consistency?from=${older.size}&to=${newer.size}`,
-    );
-    const hashes = this.#hashes(((await response.json()) as { hashes: unknown }).hashes);
+    )) as { hashes: unknown };
+    const hashes = this.#hashes(json.hashes);
     try {
       verifyConsistency(older.size, newer.size, hashes, older.rootHash, newer.rootHash);
     } catch (error) {
@@ -243,6 +250,7 @@ export class LogClient {
         { cause: error },
       );
     }
+    return hashes;
   }
 
   /** Proves that the leaf is entry `index` of the tree of `checkpoint`. */
@@ -251,10 +259,10 @@ export class LogClient {
     leaf: Uint8Array,
     checkpoint: VerifiedCheckpoint,
   ): Promise<VerifiedInclusion> {
-    const response = await this.#request(
+    const json = (await answerJson(
+      this.#client,
       `/api/v1/log/inclusion?index=${index}&size=${checkpoint.size}`,
-    );
-    const json = (await response.json()) as { hashes: unknown };
+    )) as { hashes: unknown };
     return proveLeaf(index, leaf, this.#hashes(json.hashes), checkpoint);
   }
 
@@ -341,8 +349,12 @@ export class LogClient {
     return bytes;
   }
 
+  get #client() {
+    return { url: this.url, fetch: this.#fetch };
+  }
+
   #request(path: string, init: RequestInit & { accept?: number[] } = {}): Promise<Response> {
-    return request({ url: this.url, fetch: this.#fetch }, path, init);
+    return request(this.#client, path, init);
   }
 }
 
@@ -363,6 +375,28 @@ function proveLeaf(
     );
   }
   return { logIndex: index, hashes, checkpoint };
+}
+
+/** The JSON object a log answered; anything else (an HTML page, `null`) is no log's answer. */
+async function objectOf(response: Response, url: string): Promise<object> {
+  let json: unknown;
+  try {
+    json = await response.json();
+  } catch {
+    json = undefined;
+  }
+  if (typeof json !== 'object' || json === null) {
+    throw new LogClientError(
+      'bad-answer',
+      `${url} answered something that is not a JSON object: is it an attestry log?`,
+      response.status,
+    );
+  }
+  return json;
+}
+
+async function answerJson(client: { url: string; fetch: typeof fetch }, path: string) {
+  return objectOf(await request(client, path), client.url);
 }
 
 async function request(

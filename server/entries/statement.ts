@@ -48,7 +48,13 @@ function loadPredicateValidators(): Map<string, ValidateFunction> {
 }
 
 /** predicateType URI → compiled validator, built once when the module loads. */
-export const predicateValidators: ReadonlyMap<string, ValidateFunction> = loadPredicateValidators();
+let validators: ReadonlyMap<string, ValidateFunction> | undefined;
+
+/** The compiled schema of each known predicate type, compiled at first use (that takes a while). */
+export function predicateValidators(): ReadonlyMap<string, ValidateFunction> {
+  validators ??= loadPredicateValidators();
+  return validators;
+}
 
 const bad = (message: string) => new SubmissionError('bad-statement', message);
 
@@ -79,7 +85,7 @@ function parseSubject(value: unknown, at: string): StatementSubject {
 }
 
 function checkPredicate(predicateType: string, predicate: unknown): void {
-  const validate = predicateValidators.get(predicateType);
+  const validate = predicateValidators().get(predicateType);
   if (validate === undefined || validate(predicate)) return;
   // One error (allErrors is off), located by its instance path: "predicate/serialization ...".
   const reason = ajv.errorsText(validate.errors, { dataVar: 'predicate' });

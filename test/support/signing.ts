@@ -1,11 +1,23 @@
 // Signing helpers for tests: keys of every supported type, Sigstore bundles built by the real
-// @sigstore/sign DSSEBundleBuilder with key-based signers, and X.509 chains (root CA, optional
-// intermediate, leaf with a SAN and the Fulcio issuer extension) made with @peculiar/x509.
+// @sigstore/sign DSSEBundleBuilder with key-based signers, X.509 chains (root CA, optional
+// intermediate, leaf with a SAN and the Fulcio issuer extension) made with @peculiar/x509, and
+// @sigstore/mock's Fulcio and TSA served over HTTP for keyless signing.
 // @peculiar/x509 needs a Reflect metadata polyfill loaded before it.
 import 'reflect-metadata';
+import { execFile } from 'node:child_process';
 import { createHash, generateKeyPairSync, KeyObject, sign, webcrypto } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
 import * as x509 from '@peculiar/x509';
 import { bundleToJSON } from '@sigstore/bundle';
+import {
+  fulcioHandler,
+  initializeCA,
+  initializeCTLog,
+  initializeTSA,
+  tsaHandler,
+} from '@sigstore/mock';
 import { DSSEBundleBuilder, type Signer } from '@sigstore/sign';
 
 export type TestKeyType = 'ecdsa-p256' | 'ecdsa-p384' | 'ecdsa-p521' | 'ed25519';
@@ -160,19 +172,62 @@ export interface ChainOptions {
   leafIssuerName?: string;
   /** Extra raw leaf extensions (extnValue bytes), e.g. deliberately malformed ones. */
   extensions?: { oid: string; value: Uint8Array<ArrayBuffer> }[];
+  /** The leaf's key (default ECDSA P-256). */
+  leafKey?: LeafKeyType;
+  /**
+   * What the leaf may do: key usage digitalSignature (the default), extended key usage
+   * codeSigning only, or neither (key usage keyEncipherment).
+   */
+  leafUsage?: 'digitalSignature' | 'codeSigning' | 'none';
+  leafValidity?: Validity;
+  rootValidity?: Validity;
+  /** false: the CA certificates lack the CA basic constraint. */
+  caBasicConstraints?: boolean;
+}
+
+export type LeafKeyType = 'P-256' | 'P-384' | 'Ed25519' | 'RSA';
+
+export interface Validity {
+  notBefore: Date;
+  notAfter: Date;
+}
+
+const LEAF_KEYS: Record<LeafKeyType, EcKeyGenParams | RsaHashedKeyGenParams | Algorithm> = {
+  'P-256': { name: 'ECDSA', namedCurve: 'P-256' },
+  'P-384': { name: 'ECDSA', namedCurve: 'P-384' },
+  Ed25519: { name: 'Ed25519' },
+  RSA: {
+    name: 'RSASSA-PKCS1-v1_5',
+    modulusLength: 2048,
+    publicExponent: new Uint8Array([1, 0, 1]),
+    hash: 'SHA-256',
+  },
+};
+
+function leafUsageExtensions(usage: ChainOptions['leafUsage']): x509.Extension[] {
+  switch (usage) {
+    case 'codeSigning':
+      return [new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.codeSigning])];
+    case 'none':
+      return [new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyEncipherment, true)];
+    default:
+      return [new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true)];
+  }
 }
 
 const EC_P384: EcKeyGenParams = { name: 'ECDSA', namedCurve: 'P-384' };
-const EC_P256: EcKeyGenParams = { name: 'ECDSA', namedCurve: 'P-256' };
 const SIGN_P384: EcdsaParams = { name: 'ECDSA', hash: 'SHA-384' };
 
 async function caCertificate(
   name: string,
   keys: CryptoKeyPair,
   issuer?: { name: string; keys: CryptoKeyPair },
+  options: { validity?: Validity; basicConstraints?: boolean } = {},
 ): Promise<x509.X509Certificate> {
   const extensions = [
-    new x509.BasicConstraintsExtension(true, undefined, true),
+    ...(options.basicConstraints === false
+      ? []
+      : [new x509.BasicConstraintsExtension(true, undefined, true)]),
     new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
   ];
   if (issuer === undefined) {
@@ -181,6 +236,7 @@ async function caCertificate(
       keys,
       signingAlgorithm: SIGN_P384,
       extensions,
+      ...options.validity,
     });
   }
   return x509.X509CertificateGenerator.create({
@@ -190,26 +246,34 @@ async function caCertificate(
     signingKey: issuer.keys.privateKey,
     signingAlgorithm: SIGN_P384,
     extensions,
+    ...options.validity,
   });
 }
 
-/** root CA (P-384) → [intermediate CA (P-384)] → leaf (P-256, SAN, Fulcio issuer extension). */
+/** root CA (P-384) → [intermediate CA (P-384)] → leaf (P-256 by default, SAN, Fulcio issuer extension). */
 export async function makeCertificateChain(options: ChainOptions = {}): Promise<TestChain> {
   const subtle = webcrypto.subtle;
   const rootKeys = (await subtle.generateKey(EC_P384, true, ['sign', 'verify'])) as CryptoKeyPair;
-  const root = await caCertificate('CN=Test Root CA', rootKeys);
+  const basicConstraints = options.caBasicConstraints;
+  const root = await caCertificate('CN=Test Root CA', rootKeys, undefined, {
+    validity: options.rootValidity,
+    basicConstraints,
+  });
   let issuer = { name: 'CN=Test Root CA', keys: rootKeys };
   const cas = [root];
   if (options.intermediate) {
     const keys = (await subtle.generateKey(EC_P384, true, ['sign', 'verify'])) as CryptoKeyPair;
-    cas.unshift(await caCertificate('CN=Test Intermediate CA', keys, issuer));
+    cas.unshift(await caCertificate('CN=Test Intermediate CA', keys, issuer, { basicConstraints }));
     issuer = { name: 'CN=Test Intermediate CA', keys };
   }
-  const leafKeys = (await subtle.generateKey(EC_P256, true, ['sign', 'verify'])) as CryptoKeyPair;
+  const leafKeys = (await subtle.generateKey(LEAF_KEYS[options.leafKey ?? 'P-256'], true, [
+    'sign',
+    'verify',
+  ])) as CryptoKeyPair;
   const san: SanOption | null =
     options.san === undefined ? { type: 'email', value: 'dev@example.com' } : options.san;
   const extensions: x509.Extension[] = [
-    new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+    ...leafUsageExtensions(options.leafUsage),
     ...(san ? [new x509.SubjectAlternativeNameExtension([san], true)] : []),
     ...(options.issuer === undefined
       ? []
@@ -232,10 +296,126 @@ export async function makeCertificateChain(options: ChainOptions = {}): Promise<
     signingKey: issuer.keys.privateKey,
     signingAlgorithm: SIGN_P384,
     extensions,
+    ...options.leafValidity,
   });
   return {
     certificates: [leaf, ...cas].map((cert) => new Uint8Array(cert.rawData)),
     leafPem: leaf.toString('pem'),
     leafKey: KeyObject.from(leafKeys.privateKey),
   };
+}
+
+/** An unsigned JWT with these claims: all the @sigstore/mock Fulcio reads (`sub` becomes the SAN). */
+export function identityToken(claims: { sub: string; iss: string }): string {
+  const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  return `${part({ alg: 'none', typ: 'JWT' })}.${part({ ...claims, aud: 'sigstore' })}.`;
+}
+
+export interface SigstoreFakes {
+  fulcioURL: string;
+  tsaURL: string;
+  /** A Sigstore TrustedRoot (protobuf JSON) listing this Fulcio, its CT log and this TSA. */
+  trustedRoot: Record<string, unknown>;
+  close(): Promise<void>;
+}
+
+/**
+ * @sigstore/mock's Fulcio (with its CT log) and timestamp authority served over real HTTP on
+ * 127.0.0.1, so that in-process signers and `attestry` child processes can both reach them.
+ * Fulcio issues its 10-minute certificates at `clock`, and the TSA stamps `clock`: a whole second,
+ * since @sigstore/core reads only three-digit fractions in timestamps, and the mock writes the
+ * shortest one (`.12Z`).
+ */
+export async function startSigstoreFakes(
+  options: { clock?: Date; tsaClock?: Date } = {},
+): Promise<SigstoreFakes> {
+  const clock = options.clock ?? new Date(Math.ceil(Date.now() / 1000) * 1000 + 1000);
+  const ctlog = await initializeCTLog(generateKeyPairSync('ec', { namedCurve: 'P-256' }), clock);
+  const ca = await initializeCA(generateKeyPairSync('ec', { namedCurve: 'P-256' }), ctlog, clock);
+  const tsa = await initializeTSA(
+    generateKeyPairSync('ec', { namedCurve: 'P-256' }),
+    options.tsaClock ?? clock,
+  );
+  const handlers = [fulcioHandler(ca), tsaHandler(tsa)];
+  const server = createServer(async (request, response) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    const handler = handlers.find((candidate) => candidate.path === request.url);
+    if (handler === undefined) {
+      response.writeHead(404).end();
+      return;
+    }
+    const result = await handler.fn(Buffer.concat(chunks).toString());
+    response
+      .writeHead(result.statusCode, { 'content-type': result.contentType ?? 'text/plain' })
+      .end(result.response);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const b64 = (bytes: ArrayBufferView) =>
+    Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+  const validFor = { start: new Date(clock.getTime() - 86_400_000).toISOString() };
+  return {
+    fulcioURL: url,
+    tsaURL: url,
+    trustedRoot: {
+      mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
+      tlogs: [],
+      certificateAuthorities: [
+        {
+          subject: { organization: 'sigstore.mock', commonName: 'sigstore' },
+          uri: url,
+          certChain: { certificates: [{ rawBytes: b64(ca.rootCertificate) }] },
+          validFor,
+        },
+      ],
+      ctlogs: [
+        {
+          baseUrl: 'https://ctfe.sigstore.mock',
+          hashAlgorithm: 'SHA2_256',
+          publicKey: {
+            rawBytes: b64(ctlog.publicKey),
+            keyDetails: 'PKIX_ECDSA_P256_SHA_256',
+            validFor,
+          },
+          logId: { keyId: b64(ctlog.logID) },
+        },
+      ],
+      timestampAuthorities: [
+        {
+          subject: { organization: 'sigstore.mock', commonName: 'tsa' },
+          uri: url,
+          certChain: {
+            certificates: [
+              { rawBytes: b64(tsa.intCertificate) },
+              { rawBytes: b64(tsa.rootCertificate) },
+            ],
+          },
+          validFor,
+        },
+      ],
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+const BIN = resolve(import.meta.dirname, '../../client-sdk/cli/bin.ts');
+
+/**
+ * Runs the attestry command like runCli (test/support/cli.ts), but without blocking this process:
+ * the Sigstore fakes and logs a test serves must go on answering the command.
+ */
+export function runCliAsync(
+  args: string[],
+  options: { cwd?: string } = {},
+): Promise<{ status: number; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      { encoding: 'utf8', cwd: options.cwd, timeout: 60_000 },
+      (error, stdout, stderr) =>
+        done({ status: error === null ? 0 : Number(error.code), stdout, stderr }),
+    );
+  });
 }

@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
+import { defaultKeysDir } from '../../../server/defaults.ts';
 import { NOTE_VERIFIER_FILE } from '../../../server/keys.ts';
 import { auditLog } from '../../../server/log/audit.ts';
 import { toHex } from '../../../server/log/encoding.ts';
 import { LogError } from '../../../server/log/errors.ts';
 import { parseVerifierKey } from '../../../server/log/note-keys.ts';
-import { defaultKeysDir } from '../../../server/log-service.ts';
 import { openSqliteStorage } from '../../../server/storage/sqlite-storage.ts';
 import { progressBar } from '../progress.ts';
 

@@ -1,0 +1,46 @@
+// Publishing a signed bundle to an attestry log: through the log client, which checks that the
+// answer logs exactly this bundle, proves its inclusion and verifies the signed entry timestamp.
+import { LogClient } from '../log-client/log-client.ts';
+import { SignError } from './errors.ts';
+
+export interface PublishedEntry {
+  url: string;
+  logIndex: number;
+  /** Unix seconds. */
+  integratedTime: number;
+  /** The log already held this bundle. */
+  duplicate: boolean;
+}
+
+/**
+ * A log given by URL is trusted on first use: its keys are fetched from it and pinned for this
+ * one submission. Pass a LogClient to pin keys obtained out of band. A bundle that names its key
+ * by a hint goes with the PEM public key, which the log needs to check it.
+ */
+export async function publishSignature(
+  log: LogClient | string,
+  signature: { bundle: unknown; publicKey?: string },
+): Promise<PublishedEntry> {
+  const url = typeof log === 'string' ? log : log.url;
+  try {
+    const client =
+      typeof log === 'string' ? new LogClient({ url, ...(await LogClient.fetchKeys(url)) }) : log;
+    const entry = await client.submit(
+      signature.publicKey === undefined
+        ? { bundle: signature.bundle }
+        : { bundle: signature.bundle, publicKey: signature.publicKey },
+    );
+    return {
+      url,
+      logIndex: entry.logIndex,
+      integratedTime: entry.integratedTime,
+      duplicate: entry.duplicate,
+    };
+  } catch (cause) {
+    throw new SignError(
+      'publish-failed',
+      `the bundle is signed but the log ${url} did not take it: ${(cause as Error).message}`,
+      { cause },
+    );
+  }
+}

@@ -1,0 +1,98 @@
+// Log evidence for a signed model: the bundle's entry is in the log, proven by an inclusion proof
+// to a checkpoint signed by the pinned log key, and that checkpoint extends the last one this
+// machine saw of the log (kept in a state directory), so that a log showing this machine another
+// history than before is caught as a fork.
+import { checkSubmission } from '../../server/entries/submission.ts';
+import { parseVerifierKey } from '../../server/log/note-keys.ts';
+import { LogClientError } from '../log-client/errors.ts';
+import { LogClient, type VerifiedCheckpoint } from '../log-client/log-client.ts';
+import { type LogState, logState } from '../log-state/log-state.ts';
+import { findLoggedEntry } from './log-evidence-entry.ts';
+import {
+  type CheckpointSummary,
+  LogEvidenceError,
+  LogForkError,
+  summarizeCheckpoint,
+} from './log-evidence-error.ts';
+
+export interface LogEvidenceOptions {
+  logUrl: string;
+  /** The pinned C2SP note verifier key of the log (`<origin>+<key ID>+<base64 key>`). */
+  logKey: string;
+  /** PEM public key of the signer: needed, as for publishing, when the bundle only hints at it. */
+  publicKey?: string;
+  /** Where the last checkpoint seen of each log is kept (default: defaultStateDir()). */
+  stateDir?: string;
+  fetch?: typeof fetch;
+}
+
+export interface LogEvidence {
+  logIndex: number;
+  /** Unix seconds at which the log integrated the entry. */
+  integratedTime: number;
+  /** The signed checkpoint the entry is proven included in. */
+  checkpoint: CheckpointSummary;
+  inclusionVerified: true;
+  /** The size of the checkpoint seen before, which this one was proven to extend (none at first). */
+  consistentWith?: number;
+}
+
+/**
+ * Finds the bundle's entry in the log and proves it is there, and that the log has not forked
+ * since this machine last looked. Throws a LogError: SubmissionError when the bundle is not one
+ * the log would take, LogClientError when the log's answers do not verify with the pinned key,
+ * LogEvidenceError ('entry-not-in-log', 'log-fork', 'log-rollback'), LogStateError.
+ */
+export async function verifyLogEvidence(
+  bundle: unknown,
+  options: LogEvidenceOptions,
+): Promise<LogEvidence> {
+  const client = new LogClient({
+    url: options.logUrl,
+    noteVerifierKey: options.logKey,
+    fetch: options.fetch,
+  });
+  const state = logState(parseVerifierKey(options.logKey), options.stateDir);
+  // A damaged state fails before anything is asked of the log.
+  const stored = await state.load();
+  const checked = await checkSubmission({ bundle, publicKey: options.publicKey });
+  const entry = await findLoggedEntry(client, bundle, checked);
+  const served = entry.inclusion.checkpoint;
+  if (stored !== undefined) await proveExtends(client, state, stored, served);
+  await state.advance(served);
+  return {
+    logIndex: entry.logIndex,
+    integratedTime: entry.integratedTime,
+    checkpoint: summarizeCheckpoint(served),
+    inclusionVerified: true,
+    ...(stored !== undefined && { consistentWith: stored.size }),
+  };
+}
+
+/** The served checkpoint and the stored one must be one history: the smaller a prefix of the other. */
+async function proveExtends(
+  client: LogClient,
+  state: LogState,
+  stored: VerifiedCheckpoint,
+  served: VerifiedCheckpoint,
+): Promise<void> {
+  const rolledBack = served.size < stored.size;
+  try {
+    await (rolledBack
+      ? client.proveConsistency(served, stored)
+      : client.proveConsistency(stored, served));
+  } catch (error) {
+    if (error instanceof LogClientError && error.code === 'inconsistent-checkpoints') {
+      throw new LogForkError(stored, served, state.file, { cause: error });
+    }
+    // A log cannot prove anything about a tree larger than its latest one.
+    if (error instanceof LogClientError && error.status !== undefined && rolledBack) {
+      throw new LogEvidenceError(
+        'log-rollback',
+        `the log ${served.origin} went back: it serves its checkpoint of size ${served.size}, but this machine saw size ${stored.size} (kept in ${state.file}); it lost entries or shows another history`,
+        { cause: error },
+      );
+    }
+    throw error;
+  }
+}
