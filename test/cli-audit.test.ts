@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import t, { type Test } from 'tap';
 import { toHex } from '../server/log/encoding.ts';
-import { runCli } from './support/cli.ts';
+import { jsonOutput, runCli } from './support/cli.ts';
 import { entryBody, openTempLog, tempDir } from './support/temp-log.ts';
 
 // 300 entries in batches of 100: checkpoints 0, 100, 200, 300; tiles 0/000, 0/001.p/44, 1/000.p/1.
@@ -31,18 +31,11 @@ function copyWith(t: Test, dbPath: string, sql = ''): string {
   return copy;
 }
 
-/** The one JSON document a --json run prints. */
-function jsonOutput(t: Test, stdout: string): unknown {
-  const lines = stdout.split('\n');
-  t.same(lines.slice(1), [''], 'stdout is one line');
-  return JSON.parse(lines[0]);
-}
-
 t.test('--json prints one document with the audit figures', async (t) => {
   const cli = runCli(['audit', '--db', log.dbPath, '--json']);
   t.equal(cli.status, 0);
   t.equal(cli.stderr, '', 'no progress bar on a pipe');
-  t.same(jsonOutput(t, cli.stdout), {
+  t.same(jsonOutput(cli.stdout), {
     ok: true,
     entries: 300,
     tiles: 3,
@@ -80,7 +73,7 @@ t.test('--json reports a failure as a document and exits 1', async (t) => {
   const cli = runCli(['audit', '--db', copy, '--keys', log.keysDir, '--json']);
   t.equal(cli.status, 1);
   t.equal(cli.stderr, '');
-  const report = jsonOutput(t, cli.stdout) as Record<string, unknown>;
+  const report = jsonOutput(cli.stdout) as Record<string, unknown>;
   t.same(Object.keys(report), ['ok', 'code', 'subject', 'message']);
   t.match(report, {
     ok: false,
@@ -101,7 +94,7 @@ t.test('without the verifier key the audit says where it looked and what to pass
   const json = runCli(['audit', '--db', copy, '--json']);
   t.equal(json.status, 1);
   t.same(
-    jsonOutput(t, json.stdout),
+    jsonOutput(json.stdout),
     { ok: false, code: 'missing-keys', message: expected },
     'no subject: the log was not looked at',
   );

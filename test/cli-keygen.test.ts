@@ -6,17 +6,10 @@ import path from 'node:path';
 import t from 'tap';
 import { KeyError } from '../client-sdk/keys/errors.ts';
 import { writeKeyPair } from '../client-sdk/keys/key-pair.ts';
-import { runCli } from './support/cli.ts';
+import { jsonOutput, runCli } from './support/cli.ts';
 import { tempDir } from './support/temp-log.ts';
 
 t.setTimeout(120_000);
-
-/** The one JSON document a --json run prints. */
-function jsonOutput(stdout: string): Record<string, unknown> {
-  const lines = stdout.split('\n');
-  if (lines.length !== 2 || lines[1] !== '') throw new Error(`not one line: ${stdout}`);
-  return JSON.parse(lines[0]);
-}
 
 t.test('--help says what it writes and which key types there are', async (t) => {
   const cli = runCli(['keygen', '--help']);

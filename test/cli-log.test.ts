@@ -14,6 +14,7 @@ import { verifyInclusion } from '../server/log/inclusion-proof.ts';
 import { generateNoteSigner } from '../server/log/note-keys.ts';
 import { treeHash } from '../server/log/proof-builder.ts';
 import { tileNodeReader } from '../server/log/tile-node-reader.ts';
+import { jsonOutput } from './support/cli.ts';
 import { serve } from './support/http.ts';
 import { buildBundle, generateKey, keySigner, omsStatement } from './support/signing.ts';
 import { entryBody, openTempLog } from './support/temp-log.ts';
@@ -33,13 +34,6 @@ function cli(args: string[]): Promise<{ status: number; stdout: string; stderr: 
       (error, stdout, stderr) => done({ status: error ? Number(error.code) : 0, stdout, stderr }),
     );
   });
-}
-
-/** The one JSON document a --json run prints. */
-function jsonOf(t: Test, stdout: string) {
-  const lines = stdout.split('\n');
-  t.same(lines.slice(1), [''], 'stdout is one line');
-  return JSON.parse(lines[0]);
 }
 
 /** An HTTP proxy to `target` that lets `alter` rewrite the bodies it passes on. */
@@ -113,7 +107,7 @@ t.test('info: origin, size, root and keys', async (t) => {
 
   const json = await cli(['log', 'info', '--log', url, '--log-key', logKey, '--json']);
   t.equal(json.status, 0);
-  t.same(jsonOf(t, json.stdout), {
+  t.same(jsonOutput(json.stdout), {
     ok: true,
     origin: 'test.example/log',
     size: SIZE,
@@ -132,7 +126,7 @@ t.test('info: origin, size, root and keys', async (t) => {
 t.test('entry: the entry, its envelope and its verified inclusion', async (t) => {
   const json = await cli(['log', 'entry', '1', '--log', url, '--log-key', logKey, '--json']);
   t.equal(json.status, 0, json.stderr);
-  const entry = jsonOf(t, json.stdout);
+  const entry = jsonOutput(json.stdout);
   const stored = log.storage.readEntry(1);
   t.match(entry, {
     ok: true,
@@ -173,7 +167,7 @@ t.test('entry: the entry, its envelope and its verified inclusion', async (t) =>
 t.test('inclusion: in the latest tree or an earlier one, verified', async (t) => {
   const latest = await cli(['log', 'inclusion', '1', '--log', url, '--json']);
   t.equal(latest.status, 0, latest.stderr);
-  const proof = jsonOf(t, latest.stdout);
+  const proof = jsonOutput(latest.stdout);
   t.match(proof, {
     ok: true,
     logIndex: 1,
@@ -185,7 +179,7 @@ t.test('inclusion: in the latest tree or an earlier one, verified', async (t) =>
   verifyInclusion(1, SIZE, leaf, proof.hashes.map(fromHex), root(SIZE));
 
   const earlier = await cli(['log', 'inclusion', '1', '--size', '260', '--log', url, '--json']);
-  const at260 = jsonOf(t, earlier.stdout);
+  const at260 = jsonOutput(earlier.stdout);
   t.match(at260, { size: 260, rootHash: toHex(root(260)), signed: { size: SIZE } });
   verifyInclusion(1, 260, leaf, at260.hashes.map(fromHex), root(260));
 
@@ -219,7 +213,7 @@ t.test('inclusion: in the latest tree or an earlier one, verified', async (t) =>
 t.test('consistency: between two trees, verified', async (t) => {
   const json = await cli(['log', 'consistency', '--from', '100', '--log', url, '--json']);
   t.equal(json.status, 0, json.stderr);
-  const proof = jsonOf(t, json.stdout);
+  const proof = jsonOutput(json.stdout);
   t.match(proof, {
     ok: true,
     from: { size: 100, rootHash: toHex(root(100)) },
@@ -320,7 +314,7 @@ t.test('what the log cannot do, or does not prove, is an error', async (t) => {
     t.match(text.stderr, message);
     t.equal(json.status, 1);
     t.equal(json.stderr, '');
-    t.match(jsonOf(t, json.stdout), { ok: false, code, message });
+    t.match(jsonOutput(json.stdout), { ok: false, code, message });
   }
 
   const down = await cli(['log', 'info', '--log', 'http://127.0.0.1:1']);
@@ -336,7 +330,7 @@ t.test(
     );
     const notLog = await cli(['log', 'info', '--log', html, '--json']);
     t.equal(notLog.status, 1);
-    t.same(jsonOf(t, notLog.stdout), {
+    t.same(jsonOutput(notLog.stdout), {
       ok: false,
       code: 'bad-answer',
       message: `${html} answered something that is not a JSON object: is it an attestry log?`,
@@ -355,7 +349,7 @@ t.test(
       '--json',
     ]);
     t.equal(nullAnswer.status, 1);
-    t.match(jsonOf(t, nullAnswer.stdout), { ok: false, code: 'bad-answer' });
+    t.match(jsonOutput(nullAnswer.stdout), { ok: false, code: 'bad-answer' });
   },
 );
 
@@ -380,9 +374,9 @@ t.test('answers altered on the way are refused', async (t) => {
     '--json',
   ]);
   t.equal(consistency.status, 1);
-  t.match(jsonOf(t, consistency.stdout), { ok: false, code: 'inconsistent-checkpoints' });
+  t.match(jsonOutput(consistency.stdout), { ok: false, code: 'inconsistent-checkpoints' });
   const inclusion = await cli(['log', 'inclusion', '3', '--log', alteredProofs, '--json']);
-  t.match(jsonOf(t, inclusion.stdout), { ok: false, code: 'bad-inclusion-proof' });
+  t.match(jsonOutput(inclusion.stdout), { ok: false, code: 'bad-inclusion-proof' });
 
   // A tile that lies about an earlier tree gives a root no consistency proof leads to.
   const alteredTiles = await proxy(t, url, (path, body) => {

@@ -156,6 +156,15 @@ t.test(
       },
       stateFile: state.file,
     });
+    // Equal sizes, other roots: the two signed checkpoints are the evidence; a log that refuses
+    // to answer consistency requests cannot hide it.
+    const refusing: typeof fetch = async (input, init) =>
+      new URL(String(input)).pathname === '/api/v1/log/consistency'
+        ? Response.json({ error: { code: 'boom', message: 'no' } }, { status: 500 })
+        : fetch(input, init);
+    await t.rejects(verifyLogEvidence(others[0], { ...options(b.url), fetch: refusing }), {
+      code: 'log-fork',
+    });
 
     await publish(b.url, others.slice(4));
     await t.rejects(

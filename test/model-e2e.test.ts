@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import t, { type Test } from 'tap';
 import { LogClient } from '../client-sdk/log-client/log-client.ts';
 import { toHex } from '../server/log/encoding.ts';
+import { generateNoteSigner } from '../server/log/note-keys.ts';
 import { freePort, waitForHealth } from './support/server-process.ts';
 import { runCliAsync } from './support/signing.ts';
 import { tempDir } from './support/temp-log.ts';
@@ -73,6 +74,23 @@ t.test('sign, publish, verify with log evidence; a forked log is caught', async 
     t.match(signed.json, { ok: true, method: 'key', log: { logIndex: bundles.length } });
     bundles.push(bundle);
   }
+
+  // A maintainer who pinned another log's key is told, not told "published".
+  const otherKey = generateNoteSigner(ORIGIN).verifierKey;
+  const misPinned = await cli(t, [
+    'sign',
+    join(dir, 'model-0'),
+    '--key',
+    privateKey,
+    '--out',
+    join(dir, 'misPinned.sig'),
+    '--log',
+    urlA,
+    '--log-key',
+    otherKey,
+  ]);
+  t.equal(misPinned.status, 1);
+  t.match(misPinned.json, { ok: false, code: 'publish-failed' });
 
   const state = join(dir, 'consumer-state');
   const verifyArgs = (url: string) => [

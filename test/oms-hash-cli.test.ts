@@ -8,7 +8,7 @@ import t from 'tap';
 import { hashCommand } from '../client-sdk/cli/commands/hash.ts';
 import { hashModel } from '../client-sdk/hash/index.ts';
 import { buildGoldenModel } from './fixtures/oms-models/golden-models.ts';
-import { runCli } from './support/cli.ts';
+import { jsonOutput, runCli } from './support/cli.ts';
 import { tempDir } from './support/temp-log.ts';
 
 // Each run of the binary loads all of attestry: room for a busy machine.
@@ -70,13 +70,6 @@ async function runHash(args: string[], terminal = { stdout: false, stderr: false
     process.exitCode = undefined;
   }
   return { status, stdout, stderr };
-}
-
-/** The one JSON document a --json run prints. */
-function jsonOutput(stdout: string): { ok: boolean; [key: string]: unknown } {
-  const lines = stdout.split('\n');
-  if (lines.length !== 2 || lines[1] !== '') throw new Error(`not one line: ${stdout}`);
-  return JSON.parse(lines[0]);
 }
 
 t.test('the binary: the root digest on a pipe, the JSON document, the exit status', async (t) => {

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 
 import path from 'node:path';
 import t, { type Test } from 'tap';
 import { LogClient } from '../client-sdk/log-client/log-client.ts';
-import { runCli } from './support/cli.ts';
+import { jsonOutput, runCli } from './support/cli.ts';
 import { serve } from './support/http.ts';
 import {
   identityToken,
@@ -30,12 +30,6 @@ function makeModel(t: Test): string {
   writeFileSync(path.join(dir, 'weights.bin'), 'weights');
   writeFileSync(path.join(dir, 'config.json'), '{}');
   return dir;
-}
-
-function jsonOutput(stdout: string): Record<string, unknown> {
-  const lines = stdout.split('\n');
-  if (lines.length !== 2 || lines[1] !== '') throw new Error(`not one line: ${stdout}`);
-  return JSON.parse(lines[0]);
 }
 
 t.test('--help shows every method and option', async (t) => {

@@ -5,7 +5,8 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import t, { type Test } from 'tap';
 import { SignError, signModel } from '../client-sdk/sign/index.ts';
-import { VerifyError, type VerifyOptions, verifyModel } from '../client-sdk/verify/index.ts';
+import { type VerifyOptions, verifyModel } from '../client-sdk/verify/index.ts';
+import { verifyFailure } from './support/oms-vectors.ts';
 import { identityToken, type SigstoreFakes, startSigstoreFakes } from './support/signing.ts';
 import { tempDir } from './support/temp-log.ts';
 
@@ -25,16 +26,6 @@ function makeModel(t: Test): string {
   const dir = tempDir(t, 'oms-model-');
   writeFileSync(path.join(dir, 'weights.bin'), 'weights');
   return dir;
-}
-
-async function failure(promise: Promise<unknown>): Promise<VerifyError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof VerifyError) return error;
-    throw error;
-  }
-  throw new Error('verified');
 }
 
 async function signKeyless(dir: string, sigstore: SigstoreFakes, tsa = true) {
@@ -73,21 +64,23 @@ t.test('the identity, the issuer and the CA must be the ones expected', async (t
   const dir = makeModel(t);
   const { bundle } = await signKeyless(dir, sigstore);
   const options = verifyOptions(bundle, sigstore);
-  const identity = await failure(verifyModel(dir, { ...options, identity: `${SIGNER.sub}.evil` }));
+  const identity = await verifyFailure(
+    verifyModel(dir, { ...options, identity: `${SIGNER.sub}.evil` }),
+  );
   t.equal(identity.code, 'identity-mismatch');
   // @sigstore/verify's own policy would match a prefix as a regular expression.
-  const prefix = await failure(
+  const prefix = await verifyFailure(
     verifyModel(dir, { ...options, identity: 'https://github.com/acme' }),
   );
   t.equal(prefix.code, 'identity-mismatch');
-  const issuer = await failure(
+  const issuer = await verifyFailure(
     verifyModel(dir, { ...options, issuer: 'https://accounts.google.com' }),
   );
   t.equal(issuer.code, 'issuer-mismatch');
   t.match(issuer.message, /token\.actions\.githubusercontent\.com/);
 
   const elsewhere = await fakes(t);
-  const untrusted = await failure(
+  const untrusted = await verifyFailure(
     verifyModel(dir, {
       ...options,
       trustedRoot: {
@@ -103,7 +96,7 @@ t.test('the identity, the issuer and the CA must be the ones expected', async (t
 t.test('a transparency log entry is required unless the threshold says otherwise', async (t) => {
   const dir = makeModel(t);
   const { bundle } = await signKeyless(dir, sigstore);
-  const error = await failure(
+  const error = await verifyFailure(
     verifyModel(dir, { ...verifyOptions(bundle, sigstore), tlogThreshold: undefined }),
   );
   t.equal(error.code, 'tlog-invalid');
@@ -117,7 +110,7 @@ t.test('without a timestamp the certificate has no time to be checked at', async
   const dir = makeModel(t);
   const { bundle } = await signKeyless(dir, sigstore, false);
   t.notOk('timestampVerificationData' in (bundle.verificationMaterial as object));
-  const error = await failure(verifyModel(dir, verifyOptions(bundle, sigstore)));
+  const error = await verifyFailure(verifyModel(dir, verifyOptions(bundle, sigstore)));
   t.equal(error.code, 'timestamp-invalid');
   t.match(error.message, /sign with a TSA/);
 });
@@ -128,7 +121,7 @@ t.test('a certificate that had expired when the signature was stamped is refused
   // Fulcio issued its 10-minute certificate an hour before the TSA stamped the signature.
   const late = await fakes(t, { clock: new Date(now - 3_600_000), tsaClock: new Date(now) });
   const { bundle } = await signKeyless(dir, late);
-  const error = await failure(verifyModel(dir, verifyOptions(bundle, late)));
+  const error = await verifyFailure(verifyModel(dir, verifyOptions(bundle, late)));
   t.equal(error.code, 'certificate-expired');
 });
 
@@ -139,7 +132,7 @@ t.test('a changed payload does not verify', async (t) => {
   const statement = JSON.parse(Buffer.from(tampered.dsseEnvelope.payload, 'base64').toString());
   statement.subject[0].name = 'another-model';
   tampered.dsseEnvelope.payload = Buffer.from(JSON.stringify(statement)).toString('base64');
-  const error = await failure(verifyModel(dir, verifyOptions(tampered, sigstore)));
+  const error = await verifyFailure(verifyModel(dir, verifyOptions(tampered, sigstore)));
   t.equal(error.code, 'signature-invalid');
 });
 
@@ -158,7 +151,7 @@ t.test('a bundle @sigstore/bundle cannot read is bad-bundle', async (t) => {
   const { bundle } = await signKeyless(dir, sigstore);
   const garbled = clone(bundle) as { verificationMaterial: { certificate: { rawBytes: string } } };
   garbled.verificationMaterial.certificate.rawBytes = Buffer.from('not DER').toString('base64');
-  const error = await failure(verifyModel(dir, verifyOptions(garbled, sigstore)));
+  const error = await verifyFailure(verifyModel(dir, verifyOptions(garbled, sigstore)));
   t.equal(error.code, 'bad-bundle');
   t.match(error.message, /^not a valid Sigstore bundle: /);
 });
@@ -191,7 +184,7 @@ t.test(
       ],
       [unusable, /the trusted root is unusable/],
     ] as [unknown, RegExp][]) {
-      const error = await failure(verifyModel(dir, { ...options, trustedRoot }));
+      const error = await verifyFailure(verifyModel(dir, { ...options, trustedRoot }));
       t.equal(error.code, 'bad-options');
       t.match(error.message, message);
     }
@@ -207,4 +200,23 @@ t.test('Fulcio refusing the identity token fails the signing', async (t) => {
   t.ok(error instanceof SignError);
   t.equal((error as SignError).code, 'signing-failed');
   t.match((error as SignError).message, /^signing failed: /);
+});
+
+t.test('an identity token Fulcio cannot use is not repeated in the error', async (t) => {
+  const dir = makeModel(t);
+  // Well-formed, but its email is not verified: @sigstore/sign quotes such a token.
+  const token = identityToken({
+    sub: 'dev@example.com',
+    iss: 'https://issuer.example',
+    email: 'dev@example.com',
+    email_verified: false,
+  });
+  const error = (await signModel(dir, {
+    identityToken: token,
+    fulcioURL: sigstore.fulcioURL,
+  }).catch((error: SignError) => error)) as SignError;
+  t.equal(error.code, 'signing-failed');
+  t.notMatch(error.message, token);
+  t.notMatch(error.message, token.split('.')[1], 'not even its claims');
+  t.equal(error.cause, undefined, 'nor in the error it wraps');
 });

@@ -1,11 +1,11 @@
 // `attestry verify` over model_signing's released bundles: exit 0 only when all verified, one
 // JSON document with --json, failures that say what differs and what to do.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, readdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import t, { type Test } from 'tap';
-import { runCli } from './support/cli.ts';
-import { tempDir } from './support/temp-log.ts';
+import t from 'tap';
+import { jsonOutput, runCli } from './support/cli.ts';
+import { copyRelease } from './support/oms-vectors.ts';
 
 t.setTimeout(120_000);
 
@@ -15,19 +15,6 @@ const KEYS = path.join(RELEASES, 'keys/certificate');
 const PUBLIC_KEY = path.join(KEYS, 'signing-key-pub.pem');
 const ROOT_CA = path.join(KEYS, 'ca-cert.pem');
 const TRUST_CONFIG = path.join(OMS, 'tests/_signing/testdata/custom_trust_config.json');
-
-function copyRelease(t: Test, release: string): string {
-  const dir = tempDir(t, 'oms-release-');
-  cpSync(path.join(RELEASES, release), dir, { recursive: true });
-  for (const file of readdirSync(dir)) chmodSync(path.join(dir, file), 0o644);
-  return dir;
-}
-
-function jsonOutput(stdout: string): Record<string, unknown> {
-  const lines = stdout.split('\n');
-  if (lines.length !== 2 || lines[1] !== '') throw new Error(`not one line: ${stdout}`);
-  return JSON.parse(lines[0]);
-}
 
 t.test('--help shows every method and option', async (t) => {
   const cli = runCli(['verify', '--help']);

@@ -10,6 +10,7 @@ import { modelSigning02Pae, pythonBytesRepr } from '../client-sdk/verify/dsse-si
 import { VerifyError, type VerifyOptions, verifyModel } from '../client-sdk/verify/index.ts';
 import { readBundle } from '../client-sdk/verify/read-bundle.ts';
 import { readSignedManifest } from '../client-sdk/verify/signed-manifest.ts';
+import { verifyFailure } from './support/oms-vectors.ts';
 import {
   type BundleJson,
   buildBundle,
@@ -29,16 +30,6 @@ const utf8 = (text: string) => new TextEncoder().encode(text);
 const clone = <T>(value: T): T => structuredClone(value);
 const p384 = generateKey('ecdsa-p384');
 const otherKey = generateKey('ecdsa-p384');
-
-async function failure(promise: Promise<unknown>): Promise<VerifyError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof VerifyError) return error;
-    throw error;
-  }
-  throw new Error('verified');
-}
 
 /** A small model: two files in a directory. */
 function makeModel(t: Test, files: Record<string, string> = { 'weights.bin': 'w', 'a.json': 'a' }) {
@@ -82,6 +73,7 @@ t.test('unreadable bundles are bad-bundle, and say what is wrong', async (t) => 
     [emptyFile, /is not JSON/],
     [[], /not a JSON object/],
     [{ ...valid, dsseEnvelope: undefined }, /no dsseEnvelope/],
+    [{ ...valid, messageSignature: { signature: 'AA==' } }, /carries a messageSignature/],
     [{ ...valid, dsseEnvelope: { ...valid.dsseEnvelope, signatures: [] } }, /exactly one/],
     [{ ...valid, dsseEnvelope: { ...valid.dsseEnvelope, signatures: {} } }, /exactly one/],
     [
@@ -129,11 +121,11 @@ t.test('unreadable bundles are bad-bundle, and say what is wrong', async (t) => 
     ],
   ];
   for (const [bundle, message] of cases) {
-    const error = await failure(readBundle(bundle));
+    const error = await verifyFailure(readBundle(bundle));
     t.equal(error.code, 'bad-bundle', String(message));
     t.match(error.message, message);
   }
-  const noMediaType = await failure(readBundle({ ...valid, mediaType: undefined }));
+  const noMediaType = await verifyFailure(readBundle({ ...valid, mediaType: undefined }));
   t.equal(noMediaType.code, 'unsupported-bundle');
   t.match(noMediaType.message, /expected application\/vnd\.dev\.sigstore\.bundle\.v0\.3\+json/);
 });
@@ -409,11 +401,11 @@ t.test('verification options name exactly one method', async (t) => {
     [{ identity: 'dev@example.com', issuer: 'https://issuer.example' }, /needs all of/],
   ];
   for (const [options, message] of cases) {
-    const error = await failure(verifyModel(dir, { bundle, ...options }));
+    const error = await verifyFailure(verifyModel(dir, { bundle, ...options }));
     t.equal(error.code, 'bad-options');
     t.match(error.message, message);
   }
-  const missing = await failure(
+  const missing = await verifyFailure(
     verifyModel(path.join(dir, 'gone'), { bundle, key: p384.publicKeyPem }),
   );
   t.equal(missing.code, 'model-unreadable');
@@ -439,7 +431,7 @@ t.test('the key method: the key given must be the one that signed', async (t) =>
     [otherKey.publicKeyPem, 'wrong-key', /another key/],
   ];
   for (const [key, code, message] of keyCases) {
-    const error = await failure(verify({ key }));
+    const error = await verifyFailure(verify({ key }));
     t.equal(error.code, code, String(message));
     t.match(error.message, message);
   }
@@ -460,13 +452,15 @@ t.test('the key method: the key given must be the one that signed', async (t) =>
 
   // An empty hint names no key: a signature by another key is then just invalid.
   const unnamed = await keyBundle(otherKey, statement, '');
-  const anonymous = await failure(verifyModel(dir, { bundle: unnamed, key: p384.publicKeyPem }));
+  const anonymous = await verifyFailure(
+    verifyModel(dir, { bundle: unnamed, key: p384.publicKeyPem }),
+  );
   t.equal(anonymous.code, 'signature-invalid');
 
   const tampered = clone(bundle);
   tampered.dsseEnvelope.payload = b64(JSON.stringify({ ...statement, extra: true }));
   t.equal(
-    (await failure(verifyModel(dir, { bundle: tampered, key: p384.publicKeyPem }))).code,
+    (await verifyFailure(verifyModel(dir, { bundle: tampered, key: p384.publicKeyPem }))).code,
     'signature-invalid',
   );
 });
@@ -488,27 +482,29 @@ t.test('the key method reads the key pre-1.1.0 bundles carry in rawBytes', async
     });
     t.same(result.legacy, ['publicKey.rawBytes instead of a key hint']);
   }
-  const other = await failure(
+  const other = await verifyFailure(
     verifyModel(dir, { bundle: withRawBytes(b64(otherKey.publicKeyPem)), key: p384.publicKeyPem }),
   );
   t.equal(other.code, 'wrong-key');
-  const garbage = await failure(
+  const garbage = await verifyFailure(
     verifyModel(dir, { bundle: withRawBytes(b64('not a key')), key: p384.publicKeyPem }),
   );
   t.equal(garbage.code, 'bad-bundle');
   t.match(garbage.message, /rawBytes is not a key/);
 });
 
-t.test('a key bundle signed over model_signing 0.2 encoding verifies', async (t) => {
+t.test('model_signing 0.2 encoding is accepted for its own predicate only', async (t) => {
   const dir = makeModel(t);
   const payload = utf8(JSON.stringify(await statementOf(dir)));
   const bundle = await keyBundle(p384, payload);
-  // model_signing 0.2's key signer: its broken PAE, the curve's digest.
+  // model_signing 0.2's key signer: its broken PAE, the curve's digest. It only ever signed the
+  // Digests/v0.1 predicate; over a v1.0 statement the same bytes are a plain signature over
+  // chosen bytes, not a DSSE signature (the v0.2.0 release bundle in oms-verify still verifies).
   bundle.dsseEnvelope.signatures[0].sig = b64(
     sign('sha384', modelSigning02Pae(IN_TOTO, payload), p384.privateKey),
   );
-  const result = await verifyModel(dir, { bundle, key: p384.publicKeyPem });
-  t.same(result.legacy, ['model_signing 0.2 signature encoding']);
+  const refused = await verifyFailure(verifyModel(dir, { bundle, key: p384.publicKeyPem }));
+  t.equal(refused.code, 'signature-invalid');
 });
 
 t.test('a validly signed statement must still be an OMS manifest of this model', async (t) => {
@@ -516,14 +512,14 @@ t.test('a validly signed statement must still be an OMS manifest of this model',
   const statement = await statementOf(dir);
   const other = await keyBundle(p384, { ...statement, predicateType: 'https://example.com/v1' });
   t.equal(
-    (await failure(verifyModel(dir, { bundle: other, key: p384.publicKeyPem }))).code,
+    (await verifyFailure(verifyModel(dir, { bundle: other, key: p384.publicKeyPem }))).code,
     'wrong-predicate-type',
   );
   const inconsistent = clone(statement) as unknown as { subject: { digest: { sha256: string } }[] };
   inconsistent.subject[0].digest.sha256 = DIGEST_A;
   const bundle = await keyBundle(p384, inconsistent);
   t.equal(
-    (await failure(verifyModel(dir, { bundle, key: p384.publicKeyPem }))).code,
+    (await verifyFailure(verifyModel(dir, { bundle, key: p384.publicKeyPem }))).code,
     'manifest-inconsistent',
   );
 });
@@ -540,7 +536,7 @@ t.test('the certificate method: a path from the leaf to a trusted CA, valid now'
       certificateChain: anchors,
     });
   const failureOf = async (chain: TestChain, anchors: string, options: ChainBundleOptions = {}) =>
-    failure(verifyChain(chain, anchors, options));
+    verifyFailure(verifyChain(chain, anchors, options));
 
   const chain = await makeCertificateChain({ intermediate: true });
   const intermediatePem = pemOf(chain.certificates[1]);
@@ -581,7 +577,7 @@ t.test('the certificate method: a path from the leaf to a trusted CA, valid now'
     'none',
     '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n',
   ]) {
-    const error = await failure(
+    const error = await verifyFailure(
       verifyModel(dir, {
         bundle: await certificateBundle(chain, statement),
         certificateChain: anchors,
@@ -606,30 +602,30 @@ t.test('every certificate on the path must be valid now, the leaf fit for signin
       certificateChain: rootPem(chain),
     });
   };
-  const expired = await failure(
+  const expired = await verifyFailure(
     check({ leafValidity: { notBefore: since(-2 * HOUR), notAfter: since(-HOUR) } }),
   );
   t.equal(expired.code, 'certificate-expired');
   t.match(expired.message, /the signing certificate .* expired on/);
-  const early = await failure(
+  const early = await verifyFailure(
     check({ leafValidity: { notBefore: since(HOUR), notAfter: since(2 * HOUR) } }),
   );
   t.equal(early.code, 'certificate-not-yet-valid');
-  const expiredRoot = await failure(
+  const expiredRoot = await verifyFailure(
     check({ rootValidity: { notBefore: since(-2 * HOUR), notAfter: since(-HOUR) } }),
   );
   t.equal(expiredRoot.code, 'certificate-expired');
   t.match(expiredRoot.message, /the CA certificate CN=Test Root CA expired/);
 
   t.equal((await check({ leafUsage: 'codeSigning' })).files, 2, 'code signing is enough');
-  const unfit = await failure(check({ leafUsage: 'none' }));
+  const unfit = await verifyFailure(check({ leafUsage: 'none' }));
   t.equal(unfit.code, 'certificate-not-for-signing');
 
   t.equal((await check({ leafKey: 'P-384' }, 'sha384')).files, 2);
-  const ed25519 = await failure(check({ leafKey: 'Ed25519' }, null));
+  const ed25519 = await verifyFailure(check({ leafKey: 'Ed25519' }, null));
   t.equal(ed25519.code, 'unsupported-key-type');
   t.match(ed25519.message, /Ed25519/);
-  const rsa = await failure(check({ leafKey: 'RSA' }));
+  const rsa = await verifyFailure(check({ leafKey: 'RSA' }));
   t.equal(rsa.code, 'unsupported-key-type');
 });
 
@@ -645,14 +641,14 @@ t.test('the certificate chain in the bundle must be readable and in order', asyn
     };
     return copy;
   };
-  const garbled = await failure(
+  const garbled = await verifyFailure(
     verifyModel(dir, {
       bundle: withCertificates([utf8('not DER')]),
       certificateChain: rootPem(chain),
     }),
   );
   t.equal(garbled.code, 'bad-bundle');
-  const reversed = await failure(
+  const reversed = await verifyFailure(
     verifyModel(dir, {
       bundle: withCertificates([...chain.certificates].reverse()),
       certificateChain: rootPem(chain),
@@ -663,7 +659,7 @@ t.test('the certificate chain in the bundle must be readable and in order', asyn
 
   const tampered = clone(bundle);
   tampered.dsseEnvelope.payload = b64(JSON.stringify({ ...statement, extra: 1 }));
-  const invalid = await failure(
+  const invalid = await verifyFailure(
     verifyModel(dir, { bundle: tampered, certificateChain: rootPem(chain) }),
   );
   t.equal(invalid.code, 'signature-invalid');
@@ -681,7 +677,7 @@ t.test('the model is hashed as the statement says, and compared file by file', a
 
   writeFileSync(path.join(dir, 'layer-0.bin'), 'weights 0 weights 0 weights 1 ');
   for (let i = 0; i < 7; i++) writeFileSync(path.join(dir, `extra-${i}`), 'x');
-  const error = await failure(verifyModel(dir, { bundle, key: p384.publicKeyPem }));
+  const error = await verifyFailure(verifyModel(dir, { bundle, key: p384.publicKeyPem }));
   t.same(error.differences?.changed, ['layer-0.bin']);
   t.equal(error.differences?.extra.length, 7);
   t.match(error.message, /extra: extra-\d, .* and 2 more; changed: layer-0\.bin/);
@@ -705,7 +701,7 @@ t.test('a single-file model may be named "." or by its base name', async (t) => 
   });
   t.equal(named.files, 1);
   writeFileSync(file, 'other weights');
-  const error = await failure(
+  const error = await verifyFailure(
     verifyModel(file, { bundle: await keyBundle(p384, statement), key: p384.publicKeyPem }),
   );
   t.same(error.differences, { missing: [], extra: [], changed: ['model.gguf'] });
@@ -717,7 +713,7 @@ t.test('symbolic links are followed as the signer did, unless the verifier refus
   const manifest = await hashModel(dir, { allowSymlinks: true });
   const bundle = await keyBundle(p384, omsStatement(manifest));
   t.equal((await verifyModel(dir, { bundle, key: p384.publicKeyPem })).files, 3);
-  const refused = await failure(
+  const refused = await verifyFailure(
     verifyModel(dir, { bundle, key: p384.publicKeyPem, allowSymlinks: false }),
   );
   t.equal(refused.code, 'model-unreadable');
@@ -754,3 +750,44 @@ t.test(
     }
   },
 );
+
+t.test('manifests are compared file by file, with no name that stands for two', async (t) => {
+  // A signature of a single file `m` does not verify a folder `m` holding a file `m`.
+  const outer = tempDir(t, 'oms-single-');
+  writeFileSync(path.join(outer, 'm'), 'same bytes');
+  const single = await keyBundle(p384, await statementOf(path.join(outer, 'm')));
+  const folder = path.join(outer, 'folder', 'm');
+  mkdirSync(folder, { recursive: true });
+  writeFileSync(path.join(folder, 'm'), 'same bytes');
+  const refused = await verifyFailure(
+    verifyModel(folder, { bundle: single, key: p384.publicKeyPem }),
+  );
+  t.equal(refused.code, 'manifest-mismatch');
+  t.match(refused.differences, { missing: ['.'], extra: ['m'] });
+  t.ok(await verifyModel(path.join(outer, 'm'), { bundle: single, key: p384.publicKeyPem }));
+
+  // `.` and the file's base name are one file for a single-file model: listing both is refused.
+  const statement = (await statementOf(path.join(outer, 'm'))) as unknown as {
+    predicate: { resources: { name: string }[] };
+  };
+  statement.predicate.resources.push({ ...statement.predicate.resources[0], name: 'm' });
+  const twice = await keyBundle(p384, statement);
+  t.equal(
+    (
+      await verifyFailure(
+        verifyModel(path.join(outer, 'm'), { bundle: twice, key: p384.publicKeyPem }),
+      )
+    ).code,
+    'manifest-inconsistent',
+  );
+});
+
+t.test('a sharded file that gained a whole shard is changed', async (t) => {
+  const dir = makeModel(t, { 'weights.bin': 'abcdefgh' });
+  const statement = omsStatement(await hashModel(dir, { method: 'shards', shardSize: 4 }));
+  const bundle = await keyBundle(p384, statement);
+  t.ok(await verifyModel(dir, { bundle, key: p384.publicKeyPem }));
+  writeFileSync(path.join(dir, 'weights.bin'), 'abcdefghijkl');
+  const refused = await verifyFailure(verifyModel(dir, { bundle, key: p384.publicKeyPem }));
+  t.match(refused.differences, { changed: ['weights.bin'], missing: [], extra: [] });
+});

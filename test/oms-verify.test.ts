@@ -1,11 +1,11 @@
 // verifyModel against the OpenSSF Model Signing data: every bundle model_signing released from
 // v0.2.0 to v1.1.0 (key, certificate and Sigstore methods) over its model files, the spec's valid
 // and invalid test bundles, and the same models once a signed file is changed, removed or added.
-import { chmodSync, cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import t, { type Test } from 'tap';
-import { VerifyError, type VerifyOptions, verifyModel } from '../client-sdk/verify/index.ts';
-import { tempDir } from './support/temp-log.ts';
+import t from 'tap';
+import { type VerifyOptions, verifyModel } from '../client-sdk/verify/index.ts';
+import { copyRelease, verifyFailure } from './support/oms-vectors.ts';
 
 const OMS = path.resolve(import.meta.dirname, '../../shared/vectors/oms');
 const RELEASES = path.join(OMS, 'scripts/tests');
@@ -23,24 +23,6 @@ const SIGSTORE_SIGNER = {
   issuer: 'https://sigstore.verify.ibm.com/oauth2',
   trustedRoot: PUBLIC_GOOD_TRUST,
 };
-
-/** A writable copy of a release's test directory (the vectors are read-only). */
-function copyRelease(t: Test, release: string): string {
-  const dir = tempDir(t, 'oms-release-');
-  cpSync(path.join(RELEASES, release), dir, { recursive: true });
-  for (const file of readdirSync(dir)) chmodSync(path.join(dir, file), 0o644);
-  return dir;
-}
-
-async function failure(promise: Promise<unknown>): Promise<VerifyError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof VerifyError) return error;
-    throw error;
-  }
-  throw new Error('verified');
-}
 
 interface Release {
   name: string;
@@ -108,7 +90,7 @@ t.test('every key and certificate bundle model_signing released verifies', async
 
       const signed = release.file === undefined ? ['signme-1', 'signme-2'] : [release.file];
       writeFileSync(path.join(dir, signed[0]), 'changed after signing\n');
-      t.same((await failure(verifyModel(model, options))).differences, {
+      t.same((await verifyFailure(verifyModel(model, options))).differences, {
         missing: [],
         extra: [],
         changed: [signed[0]],
@@ -117,13 +99,13 @@ t.test('every key and certificate bundle model_signing released verifies', async
 
       cpSync(path.join(RELEASES, release.name, signed[0]), path.join(dir, signed[0]));
       rmSync(path.join(dir, 'signme-2'));
-      const missing = await failure(verifyModel(model, options));
+      const missing = await verifyFailure(verifyModel(model, options));
       t.equal(missing.code, 'manifest-mismatch');
       t.same(missing.differences, { missing: ['signme-2'], extra: [], changed: [] });
 
       cpSync(path.join(RELEASES, release.name, 'signme-2'), path.join(dir, 'signme-2'));
       writeFileSync(path.join(dir, 'added'), 'not signed');
-      const added = await failure(verifyModel(model, options));
+      const added = await verifyFailure(verifyModel(model, options));
       t.same(added.differences, { missing: [], extra: ['added'], changed: [] });
       t.match(added.message, /extra: added/);
       const lenient = await verifyModel(model, { ...options, ignoreUnsignedFiles: true });
@@ -140,7 +122,7 @@ t.test('every key and certificate bundle model_signing released verifies', async
 
 t.test('without the ignore path it was signed with, ignore-me is an unsigned file', async (t) => {
   const dir = copyRelease(t, 'v1.0.1-elliptic-key');
-  const error = await failure(
+  const error = await verifyFailure(
     verifyModel(dir, { bundle: path.join(dir, 'model.sig'), key: PUBLIC_KEY }),
   );
   t.same(error.differences, { missing: [], extra: ['ignore-me'], changed: [] });
@@ -171,18 +153,18 @@ t.test('Sigstore bundles verify with the public Sigstore trust root', async (t) 
       });
       t.equal(result.files, 2);
 
-      const wrongIdentity = await failure(
+      const wrongIdentity = await verifyFailure(
         verifyModel(dir, { ...options, identity: 'mallory@example.com' }),
       );
       t.equal(wrongIdentity.code, 'identity-mismatch');
       t.match(wrongIdentity.message, /stefanb@us\.ibm\.com/);
-      const wrongIssuer = await failure(
+      const wrongIssuer = await verifyFailure(
         verifyModel(dir, { ...options, issuer: 'https://accounts.google.com' }),
       );
       t.equal(wrongIssuer.code, 'issuer-mismatch');
 
       writeFileSync(path.join(dir, 'signme-2'), 'tampered');
-      t.same((await failure(verifyModel(dir, options))).differences, {
+      t.same((await verifyFailure(verifyModel(dir, options))).differences, {
         missing: [],
         extra: [],
         changed: ['signme-2'],
@@ -195,7 +177,7 @@ t.test('the v1.1.0 Sigstore bundle needs a trust root with the Sigstore TSA', as
   // Its RFC 3161 timestamp comes from timestamp.sigstore.dev, which this (older) trust root
   // predates: an unverifiable timestamp fails the bundle, it is not skipped.
   const dir = copyRelease(t, 'v1.1.0-sigstore');
-  const error = await failure(
+  const error = await verifyFailure(
     verifyModel(dir, { bundle: path.join(dir, 'model.sig'), ...SIGSTORE_SIGNER }),
   );
   t.equal(error.code, 'timestamp-invalid');
@@ -220,7 +202,7 @@ t.test("the spec's valid key and certificate bundles verify over their model", a
 
 t.test("the spec's valid Sigstore bundle is the v1.1.0 one: same TSA limit", async (t) => {
   const dir = copyRelease(t, 'v1.1.0-sigstore');
-  const error = await failure(
+  const error = await verifyFailure(
     verifyModel(dir, {
       bundle: path.join(SPEC_VECTORS, 'valid/sigstore.bundle.json'),
       ...SIGSTORE_SIGNER,
@@ -240,7 +222,7 @@ t.test("the spec's invalid bundles are refused", async (t) => {
     ['invalid-payload/wrong-predicate.bundle.json', { key: PUBLIC_KEY }, 'signature-invalid'],
   ];
   for (const [file, options, code] of cases) {
-    const error = await failure(
+    const error = await verifyFailure(
       verifyModel(dir, { bundle: path.join(SPEC_VECTORS, file), ...options }),
     );
     t.equal(error.code, code, file);
@@ -260,7 +242,7 @@ t.test('a bundle is verified only by the method it was made for (OMS 11.1)', asy
     [sigstoreDir, { certificateChain: ROOT_CA }, /keyless \(Fulcio\) certificate/],
   ];
   for (const [dir, options, message] of cases) {
-    const error = await failure(
+    const error = await verifyFailure(
       verifyModel(dir, { bundle: path.join(dir, 'model.sig'), ...options }),
     );
     t.equal(error.code, 'method-mismatch');
@@ -273,6 +255,6 @@ t.test('a bundle whose mediaType is not a Sigstore one is refused', async (t) =>
   const bundle = JSON.parse(read(path.join(dir, 'model.sig')));
   // The conformance suite's key-simple-wrong-mediatype_fail.
   bundle.mediaType = 'application/vnd.dev.sigstore.bundle.v0.1+json';
-  const error = await failure(verifyModel(dir, { bundle, key: PUBLIC_KEY }));
+  const error = await verifyFailure(verifyModel(dir, { bundle, key: PUBLIC_KEY }));
   t.equal(error.code, 'unsupported-bundle');
 });

@@ -31,6 +31,8 @@ if (major < 22) throw new Error('Node ' + process.versions.node);
 mkdirSync('model/sub', { recursive: true });
 writeFileSync('model/weights.bin', 'weights');
 writeFileSync('model/sub/config.json', '{}');
+// Over the size hashed without a pool: the built worker file runs from the tarball too.
+writeFileSync('model/big.bin', Buffer.alloc(9 * 1024 * 1024, 1));
 const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 const signed = await signModel('model', {
   privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }),
@@ -47,7 +49,7 @@ try {
 } catch (error) {
   tamper = { name: error.constructor.name, code: error.code, isVerifyError: error instanceof VerifyError };
 }
-const manifest = await hashModel('model', { ignorePaths: ['model.sig'] });
+const manifest = await hashModel('model', { ignorePaths: ['model.sig'], workers: 2 });
 console.log(JSON.stringify({
   node: process.versions.node,
   method: verified.method,
@@ -132,7 +134,7 @@ t.test('npm pack, install into a fresh project, import and run', async (t) => {
   t.equal(report.method, 'key', 'the SDK signed and verified with a key');
   t.equal(report.logIndex, 0, 'and published to the server run from the package');
   t.match(report.tamper, { code: 'manifest-mismatch', isVerifyError: true });
-  t.same(report.resources, ['sub/config.json', 'weights.bin']);
+  t.same(report.resources, ['big.bin', 'sub/config.json', 'weights.bin']);
   t.equal(report.logClient, 'function');
 
   const help = spawnSync('env', [...CLEAN, process.execPath, bin, '--help'], {

@@ -99,6 +99,8 @@ interface ProofJson {
 
 export class LogClient {
   readonly url: string;
+  /** The pinned note verifier key every checkpoint is checked with. */
+  readonly noteVerifierKey: string;
   readonly #note: NoteVerifier;
   readonly #ecdsa: EcdsaVerifier | undefined;
   readonly #logId: string | undefined;
@@ -107,6 +109,7 @@ export class LogClient {
   constructor(options: LogClientOptions) {
     this.url = options.url.replace(/\/+$/, '');
     this.#note = parseVerifierKey(options.noteVerifierKey);
+    this.noteVerifierKey = options.noteVerifierKey;
     this.#ecdsa = options.ecdsaPublicKey ? parseEcdsaPublicKey(options.ecdsaPublicKey) : undefined;
     this.#logId = options.logId;
     this.#fetch = options.fetch ?? globalThis.fetch;

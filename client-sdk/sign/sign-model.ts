@@ -169,10 +169,22 @@ export async function signModel(modelPath: string, options: SignOptions): Promis
     });
     bundle = omsLayout(bundleToJSON(signed), setup);
   } catch (cause) {
-    throw new SignError('signing-failed', `signing failed: ${(cause as Error).message}`, { cause });
+    throw signingFailure(cause as Error, options.identityToken);
   }
   const result: SignResult = { method: setup.method, bundle, manifest };
   if (setup.publicKeyPem !== undefined) result.publicKey = setup.publicKeyPem;
   if (options.log !== undefined) result.log = await publishSignature(options.log, result);
   return result;
+}
+
+/**
+ * @sigstore/sign quotes an identity token it cannot use in its error: a bearer credential must
+ * not reach a terminal or a CI log, so the token is cut out and the original error dropped.
+ */
+function signingFailure(cause: Error, identityToken: string | undefined): SignError {
+  if (identityToken === undefined || !cause.message.includes(identityToken)) {
+    return new SignError('signing-failed', `signing failed: ${cause.message}`, { cause });
+  }
+  const message = cause.message.replaceAll(identityToken, '<identity token>');
+  return new SignError('signing-failed', `signing failed: ${message}`);
 }

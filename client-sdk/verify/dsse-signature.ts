@@ -3,15 +3,12 @@
 // pae_compat): `DSSEV1 <len> <type> <len> <payload>` with a capital V and the payload written as
 // Python's repr of a bytes object, b'...'. Its certificate signer also hashed with SHA-256 whatever
 // the curve, its key signer with the curve's digest; both are tried.
-import { type KeyObject, verify } from 'node:crypto';
-import { promisify } from 'node:util';
-import { type DsseEnvelope, verifyEnvelope } from '../../server/entries/dsse.ts';
+import type { KeyObject } from 'node:crypto';
+import { type DsseEnvelope, verifyEnvelope, verifyOffThread } from '../../server/entries/dsse.ts';
 import { type OmsKeyType, omsDigest } from '../keys/oms-key.ts';
+import { OMS_V01_PREDICATE_TYPE } from './signed-manifest.ts';
 
 export type SignedEncoding = 'dsse' | 'model-signing-0.2';
-
-const verifyOffThread = promisify(verify);
-
 const ESCAPES: Record<number, string> = { 9: '\\t', 10: '\\n', 13: '\\r', 92: '\\\\' };
 
 /** Python's repr() of a bytes object. */
@@ -35,6 +32,18 @@ export function modelSigning02Pae(payloadType: string, payload: Uint8Array): Buf
   );
 }
 
+// model_signing 0.2 signed only its Digests/v0.1 predicate over that encoding. Accepted for any
+// other payload, it would turn a plain signature the key once made over chosen bytes into a bundle.
+function signsDigestsV01(payload: Uint8Array): boolean {
+  try {
+    return (
+      JSON.parse(Buffer.from(payload).toString('utf8'))?.predicateType === OMS_V01_PREDICATE_TYPE
+    );
+  } catch {
+    return false;
+  }
+}
+
 /** Which encoding the signature verifies over, or undefined when it verifies over none. */
 export async function verifyDsseSignature(
   envelope: DsseEnvelope,
@@ -45,6 +54,7 @@ export async function verifyDsseSignature(
     await verifyEnvelope(envelope, key, type);
     return 'dsse';
   } catch {
+    if (!signsDigestsV01(envelope.payload)) return undefined;
     const legacy = modelSigning02Pae(envelope.payloadType, envelope.payload);
     for (const digest of new Set([omsDigest(type), 'sha256'])) {
       if (await verifyOffThread(digest, legacy, key, envelope.signature.sig)) {

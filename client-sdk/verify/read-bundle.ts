@@ -134,6 +134,11 @@ export async function readBundle(bundle: string | object): Promise<OmsBundle> {
       `mediaType ${JSON.stringify(json.mediaType)} is not a Sigstore bundle's (expected ${BUNDLE_V03_MEDIA_TYPE})`,
     );
   }
+  // A bundle holds one content; @sigstore/verify would check a messageSignature where this code
+  // reads the envelope, so one bundle must never carry both.
+  if (json.messageSignature !== undefined) {
+    throw bad('the bundle carries a messageSignature: a model signature is a dsseEnvelope only');
+  }
   return {
     json,
     envelope: readEnvelope(json.dsseEnvelope),

@@ -102,7 +102,7 @@ const DIGESTS: Record<SignerKeyType, (string | null)[]> = {
 
 // The callback form of crypto.verify runs on libuv's thread pool: the event loop goes on parsing
 // other requests while OpenSSL checks this signature.
-const verifyOffThread = promisify(verify);
+export const verifyOffThread = promisify(verify);
 
 /** Checks the envelope's signature (DER ECDSA or Ed25519) with the signer's key. */
 export async function verifyEnvelope(

@@ -12,3 +12,10 @@ export function runCli(args: string[], options: { input?: string } = {}) {
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
+
+/** The one JSON document a --json run printed: exactly one line, or the test fails. */
+export function jsonOutput(stdout: string) {
+  const lines = stdout.split('\n');
+  if (lines.length !== 2 || lines[1] !== '') throw new Error(`not one JSON line: ${stdout}`);
+  return JSON.parse(lines[0]);
+}

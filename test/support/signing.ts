@@ -306,7 +306,11 @@ export async function makeCertificateChain(options: ChainOptions = {}): Promise<
 }
 
 /** An unsigned JWT with these claims: all the @sigstore/mock Fulcio reads (`sub` becomes the SAN). */
-export function identityToken(claims: { sub: string; iss: string }): string {
+export function identityToken(claims: {
+  sub: string;
+  iss: string;
+  [claim: string]: unknown;
+}): string {
   const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
   return `${part({ alg: 'none', typ: 'JWT' })}.${part({ ...claims, aud: 'sigstore' })}.`;
 }

@@ -165,14 +165,24 @@ function proofLines(hashes: string[]): string[] {
   return hashes.map((hash, i) => label(i === 0 ? 'proof' : '', hash));
 }
 
-async function info({ keys, keyPinned, latest }: OpenedLog): Promise<Report> {
+async function info({ keys, keyPinned, latest, client }: OpenedLog): Promise<Report> {
+  // The checkpoint verified under the pinned key; the announced one may differ (and is shown).
+  const noteKey = client.noteVerifierKey;
   return {
-    json: { origin: latest.origin, ...checkpointJson(latest), keys },
+    json: {
+      origin: latest.origin,
+      ...checkpointJson(latest),
+      keys: { ...keys, noteVerifierKey: noteKey },
+      ...(keys.noteVerifierKey !== noteKey && { announcedNoteVerifierKey: keys.noteVerifierKey }),
+    },
     text: [
       label('origin', latest.origin),
       label('size', latest.size),
       label('root', toHex(latest.rootHash)),
-      label('note key', `${keys.noteVerifierKey}${keyPinned ? '' : ' (announced by the log)'}`),
+      label('note key', `${noteKey}${keyPinned ? ' (pinned)' : ' (announced by the log)'}`),
+      ...(keyPinned && keys.noteVerifierKey !== noteKey
+        ? [label('announced', `${keys.noteVerifierKey} (differs from the pinned key)`)]
+        : []),
       label('log ID', keys.logId),
       'ECDSA key',
       keys.ecdsaPublicKey.trimEnd(),

@@ -1,7 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { LogError } from '../../../server/log/errors.ts';
+import { LogClient } from '../../log-client/log-client.ts';
 import type { SignOptions, SignResult } from '../../sign/index.ts';
 import { progressBar } from '../progress.ts';
 import { collect, readOptionFile, reportFailure } from './verify.ts';
@@ -73,7 +74,12 @@ export function signCommand(): Command {
       'certificate method: PEM CA certificates above it, issuer first (repeatable)',
       collect,
     )
-    .option('--identity-token <jwt>', 'keyless: an OIDC identity token to exchange with Fulcio')
+    .addOption(
+      new Option(
+        '--identity-token <jwt>',
+        'keyless: an OIDC identity token to exchange with Fulcio (better from the environment: command lines are visible to other users)',
+      ).env('SIGSTORE_ID_TOKEN'),
+    )
     .option(
       '--fulcio-url <url>',
       'keyless: the Fulcio to ask (default https://fulcio.sigstore.dev)',
@@ -93,6 +99,10 @@ export function signCommand(): Command {
       parseShardSize,
     )
     .option('--log <url>', 'also publish the bundle to this attestry log and print its index')
+    .option(
+      '--log-key <key>',
+      "with --log: the log's C2SP note verifier key, pinned (default: the key the log announces)",
+    )
     .option('--json', 'print one JSON document')
     .addHelpText(
       'after',
@@ -117,6 +127,7 @@ Examples:
           allowSymlinks?: boolean;
           shardSize?: number;
           log?: string;
+          logKey?: string;
           json?: boolean;
         },
       ) => {
@@ -137,7 +148,13 @@ Examples:
           bar?.stop();
           // Written before publishing: a log that refuses the bundle does not lose the signature.
           writeBundle(flags.out, result);
-          if (flags.log !== undefined) result.log = await publishSignature(flags.log, result);
+          if (flags.log !== undefined) {
+            const log =
+              flags.logKey === undefined
+                ? flags.log
+                : new LogClient({ url: flags.log, noteVerifierKey: flags.logKey });
+            result.log = await publishSignature(log, result);
+          }
           const summary = {
             ok: true,
             bundle: resolve(flags.out),

@@ -1,0 +1,29 @@
+// The OpenSSF Model Signing vectors (../shared/vectors/oms) and helpers shared by the OMS tests.
+import { chmodSync, cpSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Test } from 'tap';
+import { VerifyError } from '../../client-sdk/verify/errors.ts';
+import { tempDir } from './temp-log.ts';
+
+export const OMS = path.resolve(import.meta.dirname, '../../../shared/vectors/oms');
+/** Real bundles of released model_signing versions, with the files they sign. */
+export const RELEASES = path.join(OMS, 'scripts/tests');
+
+/** A writable copy of a release's test directory (the vectors are read-only). */
+export function copyRelease(t: Test, release: string): string {
+  const dir = tempDir(t, 'oms-release-');
+  cpSync(path.join(RELEASES, release), dir, { recursive: true });
+  for (const file of readdirSync(dir)) chmodSync(path.join(dir, file), 0o644);
+  return dir;
+}
+
+/** The VerifyError a verification fails with; anything else, or success, fails the test. */
+export async function verifyFailure(promise: Promise<unknown>): Promise<VerifyError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof VerifyError) return error;
+    throw error;
+  }
+  throw new Error('verified');
+}
