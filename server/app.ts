@@ -1,6 +1,6 @@
 // Builds the Fastify application around an open log. Routes come as plugins, one per API area.
 import swagger from '@fastify/swagger';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
 import { errorBodySchema } from './http/api-error.ts';
 import { errorServerOptions, installErrorHandling } from './http/error-handler.ts';
 import type { LogService } from './log-service.ts';
@@ -24,7 +24,7 @@ export function buildApp(log: LogService, options: FastifyServerOptions = {}): F
     ajv: { customOptions: { removeAdditional: false } },
     // Two info lines per request would cost more than a signature check at thousands of appends
     // a second: each request is logged at debug instead (LOG_LEVEL=debug), faults at error.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     ...errorServerOptions(metrics.recordRejection),
     ...options,
   });

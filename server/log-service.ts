@@ -1,9 +1,13 @@
 // Opens a log: its storage, its keys and its sequencer, with the origin fixed at creation.
+
+import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { join } from 'node:path';
 import { defaultKeysDir } from './defaults.ts';
-import { type LogKeys, loadOrCreateKeys } from './keys.ts';
+import { ECDSA_KEY_FILE, type LogKeys, loadOrCreateKeys, NOTE_KEY_FILE } from './keys.ts';
+import { openCheckpoint } from './log/checkpoint.ts';
 import { LogError } from './log/errors.ts';
-import { isValidKeyName } from './log/note-keys.ts';
+import { isValidKeyName, parseVerifierKey } from './log/note-keys.ts';
 import { Sequencer } from './log/sequencer.ts';
 import { createLogMetrics, type LogMetrics } from './metrics.ts';
 import { openSqliteStorage } from './storage/sqlite-storage.ts';
@@ -28,6 +32,18 @@ export interface LogService {
   close(): void;
 }
 
+/** The log's latest checkpoint must verify under the key it is about to sign the next with. */
+function checkSignedBy(note: string, keys: LogKeys, dbPath: string, keysDir: string): void {
+  try {
+    openCheckpoint(note, [parseVerifierKey(keys.noteVerifierKey)]);
+  } catch {
+    throw new LogError(
+      'key-mismatch',
+      `the checkpoints of ${dbPath} are not signed by the key in ${keysDir} (${keys.noteVerifierKey}): pass --keys with this log's own keys`,
+    );
+  }
+}
+
 export function openLogService(options: LogServiceOptions): LogService {
   const storage = openSqliteStorage(options.dbPath);
   try {
@@ -45,7 +61,17 @@ export function openLogService(options: LogServiceOptions): LogService {
         `origin "${origin}" must be non-empty, without spaces or "+"`,
       );
     }
-    const keys = loadOrCreateKeys(options.keysDir ?? defaultKeysDir(options.dbPath), origin);
+    const keysDir = options.keysDir ?? defaultKeysDir(options.dbPath);
+    const latest = storage.latestCheckpoint();
+    // New keys may only be made for a new log: a log's checkpoints are signed by its key for life.
+    if (latest !== undefined && !existsSync(join(keysDir, NOTE_KEY_FILE))) {
+      throw new LogError(
+        'missing-keys',
+        `${options.dbPath} is a log whose key is not in ${keysDir}: pass --keys with the folder holding its ${NOTE_KEY_FILE} and ${ECDSA_KEY_FILE}`,
+      );
+    }
+    const keys = loadOrCreateKeys(keysDir, origin);
+    if (latest !== undefined) checkSignedBy(latest.note, keys, options.dbPath, keysDir);
     storage.transaction(() => storage.setMeta('origin', origin));
     const metrics = createLogMetrics({ treeSize: () => sequencer.checkpoint.size });
     const sequencer = new Sequencer({

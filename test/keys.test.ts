@@ -1,5 +1,5 @@
 import { createHash, createPublicKey, generateKeyPairSync, sign, verify } from 'node:crypto';
-import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import {
@@ -9,6 +9,7 @@ import {
   loadOrCreateKeys,
   NOTE_KEY_FILE,
 } from '../server/keys.ts';
+import { openLogService } from '../server/log-service.ts';
 import { tempDir } from './support/temp-log.ts';
 
 const ORIGIN = 'keys.example/log';
@@ -81,4 +82,28 @@ t.test('loading names a missing key directory or a key for another origin', asyn
   t.throws(() => loadKeys(dir), { code: 'missing-keys' });
   loadOrCreateKeys(dir, ORIGIN);
   t.throws(() => loadOrCreateKeys(dir, 'other.example/log'), { code: 'origin-mismatch' });
+});
+
+t.test('an existing log is served only with its own key, never with new ones', async (t) => {
+  const dir = tempDir(t);
+  const dbPath = join(dir, 'log.db');
+  openLogService({ dbPath, origin: ORIGIN }).close();
+
+  const empty = join(dir, 'elsewhere');
+  mkdirSync(empty);
+  t.throws(() => openLogService({ dbPath, keysDir: empty }), {
+    code: 'missing-keys',
+    message: /log\.db is a log whose key is not in .*elsewhere: pass --keys/,
+  });
+  t.notOk(existsSync(join(empty, NOTE_KEY_FILE)), 'no key was made for it');
+
+  const other = join(dir, 'other-keys');
+  loadOrCreateKeys(other, ORIGIN);
+  t.throws(() => openLogService({ dbPath, keysDir: other }), {
+    code: 'key-mismatch',
+    message: /are not signed by the key in .*other-keys/,
+  });
+  const log = openLogService({ dbPath });
+  t.equal(log.sequencer.checkpoint.size, 0, 'its own keys still open it');
+  log.close();
 });

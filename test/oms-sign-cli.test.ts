@@ -304,7 +304,7 @@ t.test('a log that refuses the bundle does not lose the signature', async (t) =>
   t.equal(cli.status, 1);
   t.match(
     cli.stderr,
-    /^attestry sign: the bundle is signed but the log http:\/\/127\.0\.0\.1:1 did not take it/,
+    /^attestry sign: the bundle is signed, but publishing it to http:\/\/127\.0\.0\.1:1 failed/,
   );
   t.ok(existsSync(out), 'the bundle was written first');
 });

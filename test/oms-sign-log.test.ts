@@ -75,6 +75,6 @@ t.test('a log that cannot be reached fails the publishing, not the signing', asy
   t.equal((error as SignError).code, 'publish-failed');
   t.match(
     (error as SignError).message,
-    /^the bundle is signed but the log http:\/\/127\.0\.0\.1:1 did not take it/,
+    /^the bundle is signed, but publishing it to http:\/\/127\.0\.0\.1:1 failed/,
   );
 });

@@ -3,7 +3,7 @@
 // The consumer signs a model with the SDK, verifies it, tampers with it, and runs the server from
 // the package (its writer thread, migrations and schemas come from the tarball too).
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import t from 'tap';
 import { freePort, waitForHealth } from './support/server-process.ts';
@@ -23,7 +23,7 @@ function packResult(stdout: string): { filename: string; files: { path: string }
 
 const CONSUMER = `
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hashModel, LogClient, signModel, verifyModel, VerifyError } from 'attestry';
 
 const major = Number(process.versions.node.split('.')[0]);
@@ -145,6 +145,14 @@ t.test('npm pack, install into a fresh project, import and run', async (t) => {
   for (const command of ['server', 'hash', 'sign', 'verify', 'keygen', 'log', 'audit']) {
     t.match(help.stdout, new RegExp(`^\\s+${command}\\b`, 'm'), `the bin lists ${command}`);
   }
+  const version = spawnSync('env', [...CLEAN, process.execPath, bin, '--version'], {
+    cwd: project,
+    encoding: 'utf8',
+  });
+  t.equal(
+    version.stdout.trim(),
+    JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version,
+  );
   const hash = spawnSync('env', [...CLEAN, process.execPath, bin, 'hash', 'model', '--json'], {
     cwd: project,
     encoding: 'utf8',

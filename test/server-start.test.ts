@@ -318,3 +318,14 @@ t.test('a second server cannot take a port in use; the first carries on', async 
   t.equal((await health(first.url)).status, 200, 'the first still answers');
   await stopWith(t, first, 'SIGTERM');
 });
+
+t.test('a host that does not resolve is a message, not a crash', async (t) => {
+  const dir = tempDir(t);
+  const exit = await runToExit(t, [
+    BIN,
+    'server',
+    ...['--db', join(dir, 'log.db'), '--port', '0', '--host', 'no-such-host.invalid'],
+  ]);
+  t.equal(exit.code, 1);
+  t.match(exit.stderr, /^attestry server: getaddrinfo ENOTFOUND no-such-host\.invalid\n$/);
+});

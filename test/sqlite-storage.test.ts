@@ -244,3 +244,26 @@ t.test('entry records are kept beside the leaf and searched exactly', async (t) 
     expected(() => true),
   );
 });
+
+t.test("opening for writing never adds the log's tables to another file", async (t) => {
+  const dir = tempDir(t);
+  const other = join(dir, 'other.db');
+  const foreign = new Database(other);
+  foreign.exec("CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('keep me')");
+  foreign.close();
+  t.throws(() => openSqliteStorage(other), {
+    code: 'not-a-log',
+    message: /other\.db is not an attestry log database/,
+  });
+  const after = new Database(other, { readonly: true });
+  t.same(
+    after.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all(),
+    ['notes'],
+    "the other application's file is untouched",
+  );
+  after.close();
+
+  const text = join(dir, 'model.sig');
+  writeFileSync(text, `{"not": "sqlite"}${' '.repeat(200)}`);
+  t.throws(() => openSqliteStorage(text), { code: 'not-a-log' });
+});

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import pkg from '../../package.json' with { type: 'json' };
 import { auditCommand } from './commands/audit.ts';
 import { hashCommand } from './commands/hash.ts';
 import { keygenCommand } from './commands/keygen.ts';
@@ -11,6 +12,7 @@ import { verifyCommand } from './commands/verify.ts';
 export function buildProgram(): Command {
   return new Command('attestry')
     .description('A transparency log and signing toolkit for the AI supply chain.')
+    .version(pkg.version)
     .showHelpAfterError('(run with --help for usage)')
     .addCommand(serverCommand())
     .addCommand(auditCommand())

@@ -15,7 +15,7 @@ export type SignErrorCode =
   | 'model-unreadable'
   /** Fulcio or the timestamp authority refused or could not be reached. */
   | 'signing-failed'
-  /** The bundle was signed but the log did not take it. */
+  /** The bundle was signed but publishing it failed (or the answer did not verify). */
   | 'publish-failed';
 
 /** Signing a model failed; nothing was published. */

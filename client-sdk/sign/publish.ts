@@ -39,7 +39,7 @@ export async function publishSignature(
   } catch (cause) {
     throw new SignError(
       'publish-failed',
-      `the bundle is signed but the log ${url} did not take it: ${(cause as Error).message}`,
+      `the bundle is signed, but publishing it to ${url} failed: ${(cause as Error).message}`,
       { cause },
     );
   }

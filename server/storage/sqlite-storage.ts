@@ -73,13 +73,28 @@ export function openSqliteStorage(path: string, options: SqliteStorageOptions = 
     } else {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = FULL');
+      refuseForeignDatabase(db, path);
       migrate(db);
     }
   } catch (error) {
     db.close();
+    if ((error as { code?: string }).code === 'SQLITE_NOTADB') {
+      throw new StorageError('not-a-log', `${path} is not an attestry log database`);
+    }
     throw error;
   }
   return new SqliteStorage(db);
+}
+
+/** Another application's SQLite file is refused, not given the log's tables beside its own. */
+function refuseForeignDatabase(db: Database.Database, path: string): void {
+  const tables = db
+    .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+    .pluck()
+    .all() as string[];
+  if (tables.length > 0 && !tables.includes('schema_migrations')) {
+    throw new StorageError('not-a-log', `${path} is not an attestry log database`);
+  }
 }
 
 function checkSchemaVersion(db: Database.Database, path: string): void {

@@ -34,7 +34,11 @@ export function serverCommand(): Command {
         });
       } catch (error) {
         const { code, message } = error as { code?: unknown; message: string };
-        if (!(error instanceof LogError) && code !== 'EADDRINUSE' && code !== 'EACCES') throw error;
+        // Bad options and an address the system will not give are the user's to fix, not crashes.
+        const listenFailure = ['EADDRINUSE', 'EACCES', 'EADDRNOTAVAIL', 'ENOTFOUND'].includes(
+          code as string,
+        );
+        if (!(error instanceof LogError) && !listenFailure) throw error;
         console.error(`attestry server: ${message}`);
         process.exitCode = 1;
       }

@@ -85,7 +85,7 @@ export function verifyOptionsFrom(bundle: string, flags: VerifyFlags): VerifyOpt
   if ((flags.log === undefined) !== (flags.logKey === undefined)) {
     throw new VerifyError(
       'bad-options',
-      "--log and --log-key go together: the log's note verifier key must be pinned (`attestry log` prints the key a log announces)",
+      "--log and --log-key go together: the log's note verifier key must be pinned (`attestry log info --log URL` prints the key a log announces; better, take it from its operator)",
     );
   }
   return {
