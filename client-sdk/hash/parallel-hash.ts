@@ -68,14 +68,7 @@ export async function hashRanges(
   // This thread is one of the `workers`; a pool brings the others, when there is enough to share.
   const lanes = [lane((task) => hashHere(task.ranges, progress))];
   const poolThreads = total > PACKED_TASK_BYTES ? Math.min(workers - 1, tasks.length - 1) : 0;
-  const pool =
-    poolThreads > 0
-      ? new Piscina<HashTask, HashTaskResult>({
-          filename: WORKER_FILE,
-          minThreads: poolThreads,
-          maxThreads: poolThreads,
-        })
-      : undefined;
+  const pool = poolThreads > 0 ? sharedPool(poolThreads) : undefined;
   for (let i = 0; pool !== undefined && i < poolThreads; i++) {
     lanes.push(lane((task) => pool.run({ ranges: task.ranges, progress })));
   }
@@ -89,10 +82,24 @@ export async function hashRanges(
     if (failure !== undefined) throw failure.reason;
   } finally {
     clearInterval(timer);
-    await pool?.destroy();
   }
   onProgress?.(total, total);
   return digests;
+}
+
+// One pool for the process, kept between calls: a pipeline that hashes model after model pays
+// the threads' start once. Piscina unrefs idle threads, so they never keep a process alive.
+let shared: { threads: number; pool: Piscina<HashTask, HashTaskResult> } | undefined;
+
+function sharedPool(threads: number): Piscina<HashTask, HashTaskResult> {
+  if (shared?.threads !== threads) {
+    void shared?.pool.destroy();
+    shared = {
+      threads,
+      pool: new Piscina({ filename: WORKER_FILE, minThreads: threads, maxThreads: threads }),
+    };
+  }
+  return shared.pool;
 }
 
 /** Hashes on this thread, one step per turn of the event loop. */
