@@ -297,6 +297,11 @@ t.test('what the log cannot do, or does not prove, is an error', async (t) => {
       message: '--from 200 is larger than --to 100',
     },
     {
+      args: ['consistency', '--from', '301'],
+      code: 'sizes-out-of-order',
+      message: `--from 301 is larger than the log, whose latest checkpoint has size ${SIZE}`,
+    },
+    {
       args: ['info', '--log-key', generateNoteSigner('test.example/log').verifierKey],
       code: 'bad-checkpoint',
       message: /does not verify with the pinned key/,

@@ -196,9 +196,10 @@ t.test('--ignore-paths and --allow-symlinks', async (t) => {
     root,
     '--allow-symlinks',
     '--ignore-paths',
-    'cache',
-    'notes.txt',
+    join(root, 'cache'),
     '--json',
+    '--ignore-paths',
+    join(root, 'notes.txt'),
   ]);
   t.equal(run.status, 0, run.stderr);
   t.same(

@@ -1,14 +1,8 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { resolve } from 'node:path';
+import { Command, Option } from 'commander';
 import { DEFAULT_SHARD_SIZE, type HashError, hashModel } from '../../hash/index.ts';
+import { collect, parseShardSize } from '../options.ts';
 import { progressBar } from '../progress.ts';
-
-export function parseShardSize(value: string): number {
-  const size = Number(value);
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(size) || size < 1) {
-    throw new InvalidArgumentError('a shard size is a whole number of bytes, at least 1.');
-  }
-  return size;
-}
 
 export function hashCommand(): Command {
   return new Command('hash')
@@ -27,8 +21,9 @@ export function hashCommand(): Command {
       parseShardSize,
     )
     .option(
-      '--ignore-paths <paths...>',
-      'paths to leave out, relative to the model root (besides .git, .gitattributes, .github, .gitignore)',
+      '--ignore-paths <path>',
+      'leave out this file or directory, as sign and verify do (repeatable; .git, .gitattributes, .github and .gitignore are always left out)',
+      collect,
     )
     .option('--allow-symlinks', 'follow symbolic links inside the model (refused by default)')
     .option('--json', 'print one JSON document: the root digest and the whole manifest')
@@ -44,7 +39,8 @@ export function hashCommand(): Command {
         const manifest = await hashModel(model, {
           method: options.shardSize === undefined ? options.method : 'shards',
           shardSize: options.shardSize,
-          ignorePaths: options.ignorePaths,
+          // Paths from the working directory, as `sign` and `verify` take them.
+          ignorePaths: options.ignorePaths?.map((path: string) => resolve(path)),
           allowSymlinks: options.allowSymlinks,
           onProgress: (done, total) => {
             bytes = total;

@@ -240,10 +240,16 @@ async function inclusion(log: OpenedLog, index: number, size = log.latest.size):
   };
 }
 
-async function consistency(log: OpenedLog, from: number, to = log.latest.size): Promise<Report> {
+async function consistency(log: OpenedLog, from: number, toGiven?: number): Promise<Report> {
+  const to = toGiven ?? log.latest.size;
   checkSize(to, log.latest);
   if (from > to) {
-    throw new LogError('sizes-out-of-order', `--from ${from} is larger than --to ${to}`);
+    throw new LogError(
+      'sizes-out-of-order',
+      toGiven === undefined
+        ? `--from ${from} is larger than the log, whose latest checkpoint has size ${to}`
+        : `--from ${from} is larger than --to ${to}`,
+    );
   }
   const newer = await provenTree(log, to);
   // The older root comes from the tiles; the consistency proof to the newer tree proves it.

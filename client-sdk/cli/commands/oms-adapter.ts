@@ -5,8 +5,9 @@
 import { Command, Option } from 'commander';
 import { SignError } from '../../sign/errors.ts';
 import type { SigningMethod } from '../../sign/index.ts';
+import { collect } from '../options.ts';
 import { writeBundle } from './sign.ts';
-import { collect, parseCount, readOptionFile, reportFailure, verifyOptionsFrom } from './verify.ts';
+import { parseCount, readOptionFile, reportFailure, verifyOptionsFrom } from './verify.ts';
 
 interface AdapterFlags {
   method: SigningMethod;

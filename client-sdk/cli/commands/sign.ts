@@ -1,21 +1,14 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { LogError } from '../../../server/log/errors.ts';
 import { LogClient } from '../../log-client/log-client.ts';
 import type { SignOptions, SignResult } from '../../sign/index.ts';
+import { collect, parseShardSize } from '../options.ts';
 import { progressBar } from '../progress.ts';
-import { collect, readOptionFile, reportFailure } from './verify.ts';
+import { readOptionFile, reportFailure } from './verify.ts';
 
 export const DEFAULT_SIGNATURE_FILE = 'model.sig';
-
-function parseShardSize(value: string): number {
-  const size = Number(value);
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(size) || size < 1) {
-    throw new InvalidArgumentError('a shard size is a whole number of bytes, at least 1.');
-  }
-  return size;
-}
 
 export interface SignFlags {
   key?: string;

@@ -4,12 +4,8 @@ import { Command, InvalidArgumentError } from 'commander';
 import { LogError } from '../../../server/log/errors.ts';
 import { VerifyError } from '../../verify/errors.ts';
 import type { VerifyOptions, VerifyResult } from '../../verify/index.ts';
+import { collect } from '../options.ts';
 import { progressBar } from '../progress.ts';
-
-/** Accumulates a repeatable option's values. */
-export function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, value];
-}
 
 export function parseCount(value: string): number {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError('a count is a whole number.');
