@@ -5,7 +5,7 @@ import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
 import { type VerifyOptions, verifyModel } from '../client-sdk/verify/index.ts';
-import { copyRelease, verifyFailure } from './support/oms-vectors.ts';
+import { copyRelease, sigstorePublicGoodRoot, verifyFailure } from './support/oms-vectors.ts';
 
 const OMS = path.resolve(import.meta.dirname, '../../shared/vectors/oms');
 const RELEASES = path.join(OMS, 'scripts/tests');
@@ -174,13 +174,14 @@ t.test('Sigstore bundles verify with the public Sigstore trust root', async (t) 
 });
 
 t.test('the v1.1.0 Sigstore bundle needs a trust root with the Sigstore TSA', async (t) => {
-  // Its RFC 3161 timestamp comes from timestamp.sigstore.dev, which this (older) trust root
-  // predates: an unverifiable timestamp fails the bundle, it is not skipped.
+  // Its RFC 3161 timestamp comes from timestamp.sigstore.dev, which model_signing's (older)
+  // trust root predates: an unverifiable timestamp fails the bundle, it is not skipped.
   const dir = copyRelease(t, 'v1.1.0-sigstore');
-  const error = await verifyFailure(
-    verifyModel(dir, { bundle: path.join(dir, 'model.sig'), ...SIGSTORE_SIGNER }),
-  );
+  const bundle = path.join(dir, 'model.sig');
+  const error = await verifyFailure(verifyModel(dir, { bundle, ...SIGSTORE_SIGNER }));
   t.equal(error.code, 'timestamp-invalid');
+  const current = { ...SIGSTORE_SIGNER, trustedRoot: sigstorePublicGoodRoot() };
+  t.match(await verifyModel(dir, { bundle, ...current }), { method: 'sigstore', files: 2 });
 });
 
 t.test("the spec's valid key and certificate bundles verify over their model", async (t) => {
@@ -200,16 +201,19 @@ t.test("the spec's valid key and certificate bundles verify over their model", a
   t.equal(certificate.files, 2);
 });
 
-t.test("the spec's valid Sigstore bundle is the v1.1.0 one: same TSA limit", async (t) => {
-  const dir = copyRelease(t, 'v1.1.0-sigstore');
-  const error = await verifyFailure(
-    verifyModel(dir, {
-      bundle: path.join(SPEC_VECTORS, 'valid/sigstore.bundle.json'),
-      ...SIGSTORE_SIGNER,
-    }),
-  );
-  t.equal(error.code, 'timestamp-invalid');
-});
+t.test(
+  "the spec's valid Sigstore bundle verifies under the current public trust root",
+  async (t) => {
+    const dir = copyRelease(t, 'v1.1.0-sigstore');
+    const bundle = path.join(SPEC_VECTORS, 'valid/sigstore.bundle.json');
+    t.match(
+      await verifyModel(dir, { bundle, ...SIGSTORE_SIGNER, trustedRoot: sigstorePublicGoodRoot() }),
+      { method: 'sigstore', files: 2 },
+    );
+    const error = await verifyFailure(verifyModel(dir, { bundle, ...SIGSTORE_SIGNER }));
+    t.equal(error.code, 'timestamp-invalid', 'not under the older one without its TSA');
+  },
+);
 
 t.test("the spec's invalid bundles are refused", async (t) => {
   const dir = copyRelease(t, 'v1.1.0-elliptic-key');

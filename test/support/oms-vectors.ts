@@ -1,5 +1,5 @@
 // The OpenSSF Model Signing vectors (../shared/vectors/oms) and helpers shared by the OMS tests.
-import { chmodSync, cpSync, readdirSync } from 'node:fs';
+import { chmodSync, cpSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Test } from 'tap';
 import { VerifyError } from '../../client-sdk/verify/errors.ts';
@@ -8,6 +8,21 @@ import { tempDir } from './temp-log.ts';
 export const OMS = path.resolve(import.meta.dirname, '../../../shared/vectors/oms');
 /** Real bundles of released model_signing versions, with the files they sign. */
 export const RELEASES = path.join(OMS, 'scripts/tests');
+
+/**
+ * The public Sigstore instance's trusted root as @sigstore/tuf embeds it (its TUF seed), newer
+ * than the one in model_signing's tests: it lists the Sigstore timestamp authority.
+ */
+export function sigstorePublicGoodRoot(): unknown {
+  const seeds = JSON.parse(
+    readFileSync(
+      path.resolve(import.meta.dirname, '../../node_modules/@sigstore/tuf/seeds.json'),
+      'utf8',
+    ),
+  );
+  const target = seeds['https://tuf-repo-cdn.sigstore.dev'].targets['trusted_root.json'];
+  return JSON.parse(Buffer.from(target, 'base64').toString('utf8'));
+}
 
 /** A writable copy of a release's test directory (the vectors are read-only). */
 export function copyRelease(t: Test, release: string): string {
