@@ -30,12 +30,20 @@ export function buildApp(log: LogService, options: FastifyServerOptions = {}): F
   });
   // Before any route: handlers, parsers, shared schemas and swagger's route hook are inherited.
   installErrorHandling(app, metrics.recordRejection);
-  app.addHook('onResponse', async (request, reply) => {
-    request.log.debug(
-      { method: request.method, url: request.url, status: reply.statusCode, ms: reply.elapsedTime },
-      'request completed',
-    );
-  });
+  // Only where it will be written: a hook per request is itself a cost on the append path.
+  if (app.log.level === 'debug' || app.log.level === 'trace') {
+    app.addHook('onResponse', async (request, reply) => {
+      request.log.debug(
+        {
+          method: request.method,
+          url: request.url,
+          status: reply.statusCode,
+          ms: reply.elapsedTime,
+        },
+        'request completed',
+      );
+    });
+  }
   app.addSchema(errorBodySchema);
   app.register(swagger, openApiOptions);
 

@@ -2,10 +2,11 @@
 // (sign-model and verify-model with absolute paths and repeatable flags; only the exit status
 // counts), over the suite's own kind of model and model_signing's test PKI.
 import { X509Certificate } from 'node:crypto';
-import { chmodSync, cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import t, { type Test } from 'tap';
-import { runCli } from './support/cli.ts';
+import { expectHelp, runCli } from './support/cli.ts';
+import { copyRelease, OMS, RELEASES } from './support/oms-vectors.ts';
 import {
   identityToken,
   makeCertificateChain,
@@ -16,16 +17,12 @@ import { tempDir } from './support/temp-log.ts';
 
 t.setTimeout(180_000);
 
-const OMS = path.resolve(import.meta.dirname, '../../shared/vectors/oms');
-const RELEASES = path.join(OMS, 'scripts/tests');
 const KEYS = path.join(RELEASES, 'keys/certificate');
 const key = (name: string) => path.join(KEYS, name);
 
 /** The conformance suite's models/simple: signme-1, signme-2 and ignore-me. */
 function simpleModel(t: Test): string {
-  const dir = tempDir(t, 'oms-simple-');
-  cpSync(path.join(RELEASES, 'v1.1.0-elliptic-key'), dir, { recursive: true });
-  for (const file of readdirSync(dir)) chmodSync(path.join(dir, file), 0o644);
+  const dir = copyRelease(t, 'v1.1.0-elliptic-key');
   rmSync(path.join(dir, 'model.sig'));
   return dir;
 }
@@ -38,34 +35,36 @@ t.test('--help of the adapter and of both subcommands lists the protocol flags',
   t.match(top.stdout, /sign-model/);
   t.match(top.stdout, /verify-model/);
   t.match(top.stdout, /--entrypoint="attestry oms-adapter"/);
-  const sign = adapter('sign-model', '--help');
-  for (const flag of [
-    '--method <method>',
-    '--model-path <path>',
-    '--output-bundle <path>',
-    '--private-key <path>',
-    '--signing-cert <path>',
-    '--cert-chain <path>',
-    '--ignore-paths <path>',
-    '--identity-token <jwt>',
-  ]) {
-    t.match(sign.stdout, flag);
-  }
-  const verify = adapter('verify-model', '--help');
-  for (const flag of [
-    '--method <method>',
-    '--model-path <path>',
-    '--bundle <path>',
-    '--public-key <path>',
-    '--cert-chain <path>',
-    '--ignore-paths <path>',
-    '--ignore-unsigned-files',
-    '--identity <san>',
-    '--identity-provider <url>',
-    '--trusted-root <path>',
-  ]) {
-    t.match(verify.stdout, flag);
-  }
+  expectHelp(
+    t,
+    ['oms-adapter', 'sign-model', '--help'],
+    [
+      '--method <method>',
+      '--model-path <path>',
+      '--output-bundle <path>',
+      '--private-key <path>',
+      '--signing-cert <path>',
+      '--cert-chain <path>',
+      '--ignore-paths <path>',
+      '--identity-token <jwt>',
+    ],
+  );
+  expectHelp(
+    t,
+    ['oms-adapter', 'verify-model', '--help'],
+    [
+      '--method <method>',
+      '--model-path <path>',
+      '--bundle <path>',
+      '--public-key <path>',
+      '--cert-chain <path>',
+      '--ignore-paths <path>',
+      '--ignore-unsigned-files',
+      '--identity <san>',
+      '--identity-provider <url>',
+      '--trusted-root <path>',
+    ],
+  );
 });
 
 t.test('key: sign-model then verify-model, and the negative cases', async (t) => {
@@ -92,7 +91,7 @@ t.test('key: sign-model then verify-model, and the negative cases', async (t) =>
   ).predicate.resources.map((resource: { name: string }) => resource.name);
   t.same(resources, ['signme-1', 'signme-2'], 'the bundle inside the model is not signed');
 
-  const verify = (...extra: string[]) =>
+  const verifyWith = (publicKey: string, ...extra: string[]) =>
     adapter(
       'verify-model',
       '--method',
@@ -102,9 +101,10 @@ t.test('key: sign-model then verify-model, and the negative cases', async (t) =>
       '--bundle',
       bundle,
       '--public-key',
-      key('signing-key-pub.pem'),
+      publicKey,
       ...extra,
     );
+  const verify = (...extra: string[]) => verifyWith(key('signing-key-pub.pem'), ...extra);
   t.equal(verify().status, 0);
   // The recorded ignore path is applied again; passing it too changes nothing.
   t.equal(verify('--ignore-paths', ignore).status, 0);
@@ -123,17 +123,7 @@ t.test('key: sign-model then verify-model, and the negative cases', async (t) =>
 
   const wrongKey = tempDir(t);
   t.equal(runCli(['keygen', '--out', wrongKey, '--type', 'ecdsa-p384']).status, 0);
-  const wrong = adapter(
-    'verify-model',
-    '--method',
-    'key',
-    '--model-path',
-    model,
-    '--bundle',
-    bundle,
-    '--public-key',
-    path.join(wrongKey, 'public-key.pem'),
-  );
+  const wrong = verifyWith(path.join(wrongKey, 'public-key.pem'));
   t.equal(wrong.status, 1);
   t.match(wrong.stderr, /another key/);
 });

@@ -8,7 +8,7 @@ import t from 'tap';
 import { hashCommand } from '../client-sdk/cli/commands/hash.ts';
 import { hashModel } from '../client-sdk/hash/index.ts';
 import { buildGoldenModel } from './fixtures/oms-models/golden-models.ts';
-import { jsonOutput, runCli } from './support/cli.ts';
+import { expectHelp, jsonOutput, runCli } from './support/cli.ts';
 import { tempDir } from './support/temp-log.ts';
 
 // Each run of the binary loads all of attestry: room for a busy machine.
@@ -98,18 +98,11 @@ t.test('the binary: the root digest on a pipe, the JSON document, the exit statu
 });
 
 t.test('the binary: --help describes the command', async (t) => {
-  const cli = runCli(['hash', '--help']);
-  t.equal(cli.status, 0);
-  for (const option of [
-    '<model>',
-    '--method',
-    '--shard-size',
-    '--ignore-paths',
-    '--allow-symlinks',
-    '--json',
-  ]) {
-    t.match(cli.stdout, option);
-  }
+  expectHelp(
+    t,
+    ['hash', '--help'],
+    ['<model>', '--method', '--shard-size', '--ignore-paths', '--allow-symlinks', '--json'],
+  );
   t.match(runCli(['--help']).stdout, /hash \[options\] <model>/);
 });
 

@@ -16,6 +16,7 @@ import t, { type Test } from 'tap';
 import { hashModel, omsPayloadBytes } from '../client-sdk/hash/index.ts';
 import { SignError, type SignOptions, signModel } from '../client-sdk/sign/index.ts';
 import { type VerifyError, verifyModel } from '../client-sdk/verify/index.ts';
+import { rejectionOf } from './support/oms-vectors.ts';
 import { makeCertificateChain, type TestChain } from './support/signing.ts';
 import { tempDir } from './support/temp-log.ts';
 
@@ -39,15 +40,7 @@ function makeModel(t: Test): string {
   return dir;
 }
 
-async function signFailure(promise: Promise<unknown>): Promise<SignError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof SignError) return error;
-    throw error;
-  }
-  throw new Error('signed');
-}
+const signFailure = (promise: Promise<unknown>) => rejectionOf(promise, SignError);
 
 interface Envelope {
   payload: string;

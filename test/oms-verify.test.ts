@@ -5,10 +5,14 @@ import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
 import { type VerifyOptions, verifyModel } from '../client-sdk/verify/index.ts';
-import { copyRelease, sigstorePublicGoodRoot, verifyFailure } from './support/oms-vectors.ts';
+import {
+  copyRelease,
+  OMS,
+  RELEASES,
+  sigstorePublicGoodRoot,
+  verifyFailure,
+} from './support/oms-vectors.ts';
 
-const OMS = path.resolve(import.meta.dirname, '../../shared/vectors/oms');
-const RELEASES = path.join(OMS, 'scripts/tests');
 const SPEC_VECTORS = path.join(OMS, 'ossf-model-signing-spec/test-vectors/v1.0');
 const KEYS = path.join(RELEASES, 'keys/certificate');
 const read = (file: string) => readFileSync(file, 'utf8');

@@ -12,6 +12,7 @@ import {
 } from '../server/entries/submission.ts';
 import { SubmissionError } from '../server/entries/submission-error.ts';
 import { LogError } from '../server/log/errors.ts';
+import { OMS, RELEASES } from './support/oms-vectors.ts';
 import {
   type BundleJson,
   buildBundle,
@@ -26,9 +27,7 @@ import {
   type TestKey,
 } from './support/signing.ts';
 
-const OMS = path.resolve(import.meta.dirname, '../../shared/vectors/oms');
 const OMS_VECTORS = path.join(OMS, 'ossf-model-signing-spec/test-vectors/v1.0');
-const OMS_RELEASES = path.join(OMS, 'scripts/tests');
 const PREDICATES_DIR = path.resolve(import.meta.dirname, '../schemas/predicates');
 
 const readJson = (file: string) => JSON.parse(readFileSync(file, 'utf8'));
@@ -434,10 +433,7 @@ t.test('certificate bundles', async (t) => {
 
     // An RSA leaf (the OMS intermediate CA used as a leaf): the key type is refused.
     const rsa = clone(bundle);
-    const rsaPem = readFileSync(
-      path.join(OMS_RELEASES, 'keys/certificate/int-ca-cert.pem'),
-      'utf8',
-    );
+    const rsaPem = readFileSync(path.join(RELEASES, 'keys/certificate/int-ca-cert.pem'), 'utf8');
     rsa.verificationMaterial.certificate = { rawBytes: b64(new X509Certificate(rsaPem).raw) };
     t.equal(await outcome({ bundle: rsa }), 'unsupported-key-type');
   });
@@ -445,7 +441,7 @@ t.test('certificate bundles', async (t) => {
 
 t.test('OpenSSF Model Signing v1.0 test bundles', async (t) => {
   // The P-384 test key of the OMS releases: v1.0.1 bundles carry its PEM in publicKey.rawBytes.
-  const release = readJson(path.join(OMS_RELEASES, 'v1.0.1-elliptic-key/model.sig'));
+  const release = readJson(path.join(RELEASES, 'v1.0.1-elliptic-key/model.sig'));
   const publicKey = fromB64(release.verificationMaterial.publicKey.rawBytes).toString('utf8');
   t.equal(sha256Hex(publicKey), 'e8450dec4eb99dae995da9af1bc2cc9f76ed669ee2e744f57abba763df3e3f8e');
 
@@ -489,8 +485,8 @@ t.test('OpenSSF Model Signing v1.0 test bundles', async (t) => {
 
 t.test('bundles written by model_signing releases', async (t) => {
   const publicKey = fromB64(
-    readJson(path.join(OMS_RELEASES, 'v1.0.1-elliptic-key/model.sig')).verificationMaterial
-      .publicKey.rawBytes,
+    readJson(path.join(RELEASES, 'v1.0.1-elliptic-key/model.sig')).verificationMaterial.publicKey
+      .rawBytes,
   ).toString('utf8');
   const expected: Record<string, string> = {
     // Signed over a buggy PAE (see vectors README), which the log does not accept.
@@ -509,7 +505,7 @@ t.test('bundles written by model_signing releases', async (t) => {
     'v1.1.0-sigstore': 'accepted',
   };
   for (const [release, want] of Object.entries(expected)) {
-    const bundle = readJson(path.join(OMS_RELEASES, release, 'model.sig'));
+    const bundle = readJson(path.join(RELEASES, release, 'model.sig'));
     const body = release.endsWith('elliptic-key') ? { bundle, publicKey } : { bundle };
     t.equal(await outcome(body), want, release);
   }

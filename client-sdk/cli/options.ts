@@ -1,5 +1,7 @@
 // Option parsers shared by the commands.
+import { readFileSync } from 'node:fs';
 import { InvalidArgumentError } from 'commander';
+import { LogError } from '../../server/log/errors.ts';
 
 /** Accumulates a repeatable option's values. */
 export function collect(value: string, previous: string[] = []): string[] {
@@ -12,4 +14,27 @@ export function parseShardSize(value: string): number {
     throw new InvalidArgumentError('a shard size is a whole number of bytes, at least 1.');
   }
   return size;
+}
+
+/** A whole number: 0, 1, 2 ... (no sign, no leading zeros, no fraction, within 2^53). */
+export function parseCount(value: string): number {
+  if (!/^(?:0|[1-9][0-9]*)$/.test(value) || !Number.isSafeInteger(Number(value))) {
+    throw new InvalidArgumentError('a whole number is expected (0, 1, 2, ...).');
+  }
+  return Number(value);
+}
+
+/** A file named by an option, read as text; the error names the option and the file. */
+export function readOptionFile(path: string, option: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (cause) {
+    throw new LogError(
+      'unreadable-file',
+      `cannot read ${option} ${path}: ${(cause as Error).message}`,
+      {
+        cause,
+      },
+    );
+  }
 }

@@ -32,13 +32,19 @@ export function copyRelease(t: Test, release: string): string {
   return dir;
 }
 
-/** The VerifyError a verification fails with; anything else, or success, fails the test. */
-export async function verifyFailure(promise: Promise<unknown>): Promise<VerifyError> {
+/** The `type` error a promise rejects with; any other error, or success, fails the test. */
+export async function rejectionOf<E extends Error>(
+  promise: Promise<unknown>,
+  type: abstract new (...args: never[]) => E,
+): Promise<E> {
   try {
     await promise;
   } catch (error) {
-    if (error instanceof VerifyError) return error;
+    if (error instanceof type) return error;
     throw error;
   }
-  throw new Error('verified');
+  throw new Error(`no ${type.name}: the promise resolved`);
 }
+
+/** The VerifyError a verification fails with. */
+export const verifyFailure = (promise: Promise<unknown>) => rejectionOf(promise, VerifyError);

@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { KEY_TYPES, writeKeyPair } from '../../keys/key-pair.ts';
-import { reportFailure } from './verify.ts';
+import { reportFailure } from '../report-failure.ts';
 
 export function keygenCommand(): Command {
   return new Command('keygen')

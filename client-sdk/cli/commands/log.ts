@@ -6,6 +6,7 @@ import { LogError } from '../../../server/log/errors.ts';
 import { parseVerifierKey } from '../../../server/log/note-keys.ts';
 import { LogClient, type LogKeys, type VerifiedCheckpoint } from '../../log-client/log-client.ts';
 import { treeRootFromTiles } from '../../verify/log-evidence-tree-root.ts';
+import { parseCount } from '../options.ts';
 
 interface LogOptions {
   log: string;
@@ -42,13 +43,6 @@ function parseLogKey(value: string): string {
     throw new InvalidArgumentError(`not a C2SP note verifier key: ${(error as Error).message}.`);
   }
   return value;
-}
-
-function parseCount(value: string): number {
-  if (!/^(?:0|[1-9][0-9]*)$/.test(value) || !Number.isSafeInteger(Number(value))) {
-    throw new InvalidArgumentError('a whole number is expected (0, 1, 2, ...).');
-  }
-  return Number(value);
 }
 
 export function logCommand(): Command {

@@ -5,9 +5,10 @@
 import { Command, Option } from 'commander';
 import { SignError } from '../../sign/errors.ts';
 import type { SigningMethod } from '../../sign/index.ts';
-import { collect } from '../options.ts';
+import { collect, parseCount, readOptionFile } from '../options.ts';
+import { reportFailure } from '../report-failure.ts';
 import { writeBundle } from './sign.ts';
-import { parseCount, readOptionFile, reportFailure, verifyOptionsFrom } from './verify.ts';
+import { verifyOptionsFrom } from './verify.ts';
 
 interface AdapterFlags {
   method: SigningMethod;

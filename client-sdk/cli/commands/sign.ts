@@ -4,9 +4,9 @@ import { Command, Option } from 'commander';
 import { LogError } from '../../../server/log/errors.ts';
 import { LogClient } from '../../log-client/log-client.ts';
 import type { SignOptions, SignResult } from '../../sign/index.ts';
-import { collect, parseShardSize } from '../options.ts';
+import { collect, parseShardSize, readOptionFile } from '../options.ts';
 import { progressBar } from '../progress.ts';
-import { readOptionFile, reportFailure } from './verify.ts';
+import { reportFailure } from '../report-failure.ts';
 
 export const DEFAULT_SIGNATURE_FILE = 'model.sig';
 

@@ -1,55 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { Command, InvalidArgumentError } from 'commander';
-import { LogError } from '../../../server/log/errors.ts';
+import { Command } from 'commander';
 import { VerifyError } from '../../verify/errors.ts';
 import type { VerifyOptions, VerifyResult } from '../../verify/index.ts';
-import { collect } from '../options.ts';
+import { collect, parseCount, readOptionFile } from '../options.ts';
 import { progressBar } from '../progress.ts';
-
-export function parseCount(value: string): number {
-  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('a count is a whole number.');
-  return Number(value);
-}
-
-/** A file named by an option, read as text; the error names the option and the file. */
-export function readOptionFile(path: string, option: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (cause) {
-    throw new LogError(
-      'unreadable-file',
-      `cannot read ${option} ${path}: ${(cause as Error).message}`,
-      {
-        cause,
-      },
-    );
-  }
-}
-
-/**
- * Reports a failure on stderr, or as the one JSON document: its code (every failure of signing
- * and verifying is a typed error with one), its message, and for a model that differs from its
- * signature, the files that do.
- */
-export function reportFailure(command: string, error: unknown, json: boolean): void {
-  const { code, message } = error as LogError;
-  const differences = error instanceof VerifyError ? error.differences : undefined;
-  if (json) {
-    console.log(JSON.stringify({ ok: false, code, message, ...differences }));
-  } else {
-    console.error(`attestry ${command}: ${message}`);
-    for (const [kind, files] of Object.entries(differences ?? {})) {
-      for (const file of files) console.error(`  ${kind}: ${file}`);
-    }
-    if (differences !== undefined && differences.extra.length > 0) {
-      console.error(
-        '  (pass --ignore-unsigned-files to accept files the signature does not cover)',
-      );
-    }
-  }
-  process.exitCode = 1;
-}
+import { reportFailure } from '../report-failure.ts';
 
 export interface VerifyFlags {
   key?: string;

@@ -1,0 +1,28 @@
+// How the signing and verifying commands report a failure: one line on stderr (with the files a
+// model differs in), or the one JSON document of --json; the exit code is 1 either way.
+import type { LogError } from '../../server/log/errors.ts';
+import { VerifyError } from '../verify/errors.ts';
+
+/**
+ * Reports a failure on stderr, or as the one JSON document: its code (every failure of signing
+ * and verifying is a typed error with one), its message, and for a model that differs from its
+ * signature, the files that do.
+ */
+export function reportFailure(command: string, error: unknown, json: boolean): void {
+  const { code, message } = error as LogError;
+  const differences = error instanceof VerifyError ? error.differences : undefined;
+  if (json) {
+    console.log(JSON.stringify({ ok: false, code, message, ...differences }));
+  } else {
+    console.error(`attestry ${command}: ${message}`);
+    for (const [kind, files] of Object.entries(differences ?? {})) {
+      for (const file of files) console.error(`  ${kind}: ${file}`);
+    }
+    if (differences !== undefined && differences.extra.length > 0) {
+      console.error(
+        '  (pass --ignore-unsigned-files to accept files the signature does not cover)',
+      );
+    }
+  }
+  process.exitCode = 1;
+}
