@@ -1,6 +1,7 @@
 // Builds the Fastify application around an open log. Routes come as plugins, one per API area.
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
+import { DEFAULT_ANONYMOUS_PER_MINUTE } from './defaults.ts';
 import { errorBodySchema } from './http/api-error.ts';
 import { errorServerOptions, installErrorHandling } from './http/error-handler.ts';
 import type { LogService } from './log-service.ts';
@@ -9,12 +10,23 @@ import { entriesRoutes } from './routes/entries.ts';
 import { healthRoutes } from './routes/health.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { proofRoutes } from './routes/proofs.ts';
+import { rekorRoutes } from './routes/rekor.ts';
 import { tilesRoutes } from './routes/tiles.ts';
 
 /** Largest request body accepted by default (413 beyond). */
 export const DEFAULT_BODY_LIMIT = 2 * 1024 * 1024;
 
-export function buildApp(log: LogService, options: FastifyServerOptions = {}): FastifyInstance {
+export interface PublishingOptions {
+  /** Let Rekor clients, which send no token, publish (rate limited per address). */
+  allowAnonymous?: boolean;
+  anonymousPerMinute?: number;
+}
+
+export function buildApp(
+  log: LogService,
+  options: FastifyServerOptions = {},
+  publishing: PublishingOptions = {},
+): FastifyInstance {
   // The log's own registry, which its sequencer reports batches into.
   const { metrics } = log;
   const app = Fastify({
@@ -51,6 +63,11 @@ export function buildApp(log: LogService, options: FastifyServerOptions = {}): F
   app.register(tilesRoutes, { log });
   app.register(proofRoutes, { log });
   app.register(entriesRoutes, { log });
+  app.register(rekorRoutes, {
+    log,
+    allowAnonymous: publishing.allowAnonymous ?? false,
+    anonymousPerMinute: publishing.anonymousPerMinute ?? DEFAULT_ANONYMOUS_PER_MINUTE,
+  });
   app.register(metricsRoutes, { metrics });
   app.register(docsRoutes);
   return app;

@@ -10,3 +10,6 @@ export const DEFAULT_PORT = 8080;
 export function defaultKeysDir(dbPath: string): string {
   return join(dirname(dbPath), 'keys');
 }
+
+/** Cap on anonymous Rekor-API submissions per client address and minute. */
+export const DEFAULT_ANONYMOUS_PER_MINUTE = 120;

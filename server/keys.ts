@@ -29,6 +29,8 @@ export interface EcdsaKeys {
   ecdsaPrivateKey: KeyObject;
   /** SPKI PEM of the public key. */
   ecdsaPublicKeyPem: string;
+  /** DER SPKI of the public key. */
+  ecdsaPublicKeyDer: Uint8Array;
   /** The Sigstore log ID: lowercase hex SHA-256 of the DER SPKI of the public key. */
   logId: string;
 }
@@ -100,11 +102,11 @@ export function loadEcdsaKeys(dir: string): EcdsaKeys {
   }
   // Derived from the private key, so a stale or edited ecdsa.pub cannot misstate the log ID.
   const publicKey = createPublicKey(ecdsaPrivateKey);
+  const ecdsaPublicKeyDer = publicKey.export({ type: 'spki', format: 'der' });
   return {
     ecdsaPrivateKey,
     ecdsaPublicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }) as string,
-    logId: createHash('sha256')
-      .update(publicKey.export({ type: 'spki', format: 'der' }))
-      .digest('hex'),
+    ecdsaPublicKeyDer,
+    logId: createHash('sha256').update(ecdsaPublicKeyDer).digest('hex'),
   };
 }

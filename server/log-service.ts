@@ -1,5 +1,6 @@
 // Opens a log: its storage, its keys and its sequencer, with the origin fixed at creation.
 
+import { sign } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +9,7 @@ import { ECDSA_KEY_FILE, type LogKeys, loadOrCreateKeys, NOTE_KEY_FILE } from '.
 import { openCheckpoint } from './log/checkpoint.ts';
 import { LogError } from './log/errors.ts';
 import { isValidKeyName, parseVerifierKey } from './log/note-keys.ts';
+import { ecdsaNoteSigner } from './log/note-keys-ecdsa.ts';
 import { Sequencer } from './log/sequencer.ts';
 import { createLogMetrics, type LogMetrics } from './metrics.ts';
 import { openSqliteStorage } from './storage/sqlite-storage.ts';
@@ -78,6 +80,12 @@ export function openLogService(options: LogServiceOptions): LogService {
       storage,
       origin,
       signer: keys.noteSigner,
+      // The ECDSA line is the one @sigstore/verify checks; C2SP readers check the Ed25519 one.
+      cosigners: [
+        ecdsaNoteSigner(origin, keys.ecdsaPublicKeyDer, (message) =>
+          sign('sha256', message, keys.ecdsaPrivateKey),
+        ),
+      ],
       maxBatchSize: options.maxBatchSize,
       maxBatchDelayMs: options.maxBatchDelayMs,
       onBatch: (size, seconds) => metrics.recordBatch(size, seconds),

@@ -1,16 +1,16 @@
 // Runs the log service: opens the log, listens, and on SIGINT/SIGTERM stops taking requests,
 // seals what is queued and closes the database.
-import { buildApp } from './app.ts';
+import { buildApp, type PublishingOptions } from './app.ts';
 import { type LogServiceOptions, openLogService } from './log-service.ts';
 
-export interface ServerOptions extends LogServiceOptions {
+export interface ServerOptions extends LogServiceOptions, PublishingOptions {
   host: string;
   port: number;
 }
 
 export async function startServer(options: ServerOptions): Promise<() => Promise<void>> {
   const log = openLogService(options);
-  const app = buildApp(log, { logger: { level: process.env.LOG_LEVEL ?? 'info' } });
+  const app = buildApp(log, { logger: { level: process.env.LOG_LEVEL ?? 'info' } }, options);
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= app.close().then(() => log.close());
@@ -26,6 +26,8 @@ export async function startServer(options: ServerOptions): Promise<() => Promise
     {
       origin: log.origin,
       noteVerifierKey: log.keys.noteVerifierKey,
+      logId: log.keys.logId,
+      anonymousRekorPublishing: options.allowAnonymous === true,
       treeSize: log.sequencer.checkpoint.size,
     },
     'attestry log ready',

@@ -9,10 +9,13 @@ import { decodeEntryBundle } from '../../server/log/entry-bundle.ts';
 import { entryTimestampMessage } from '../../server/log/entry-timestamp.ts';
 import { HASH_SIZE, leafHash, sha256 } from '../../server/log/hash.ts';
 import { verifyInclusion } from '../../server/log/inclusion-proof.ts';
+import { openNote } from '../../server/log/note.ts';
 import { type NoteVerifier, parseVerifierKey } from '../../server/log/note-keys.ts';
+import { ecdsaNoteVerifier } from '../../server/log/note-keys-ecdsa.ts';
 import { entriesPath, tilePath } from '../../server/log/tile.ts';
 import { type EcdsaVerifier, parseEcdsaPublicKey } from './ecdsa-public-key.ts';
 import { LogClientError } from './errors.ts';
+import { dsseCommitments } from './logged-dsse.ts';
 
 export interface LogKeys {
   origin: string;
@@ -133,6 +136,49 @@ export class LogClient {
     return this.#openCheckpoint(await response.text());
   }
 
+  /**
+   * The log's Sigstore TrustedRoot, for @sigstore/verify. Checked against the pinned note key: the
+   * ECDSA key it lists must sign the very checkpoint the pinned key signs, under a name its base
+   * URL holds (what @sigstore/verify matches), with the log ID of that key.
+   */
+  async trustedRoot(): Promise<Record<string, unknown>> {
+    const root = (await answerJson(this.#client, '/api/v1/trusted-root')) as Record<
+      string,
+      unknown
+    >;
+    const tlogs = root.tlogs as
+      | { baseUrl?: unknown; publicKey?: { rawBytes?: unknown }; logId?: { keyId?: unknown } }[]
+      | undefined;
+    const tlog = Array.isArray(tlogs) && tlogs.length === 1 ? tlogs[0] : undefined;
+    const spki =
+      typeof tlog?.publicKey?.rawBytes === 'string'
+        ? fromBase64(tlog.publicKey.rawBytes)
+        : undefined;
+    const latest = await this.checkpoint();
+    const sameLog = () => {
+      if (spki === undefined || typeof tlog?.baseUrl !== 'string') return false;
+      if (!tlog.baseUrl.includes(latest.origin)) return false;
+      const logId =
+        typeof tlog.logId?.keyId === 'string' ? fromBase64(tlog.logId.keyId) : undefined;
+      if (logId === undefined || toHex(logId) !== toHex(sha256(spki))) return false;
+      openNote(latest.note, [ecdsaNoteVerifier(latest.origin, spki)]);
+      return true;
+    };
+    let verified: boolean;
+    try {
+      verified = sameLog();
+    } catch {
+      verified = false;
+    }
+    if (!verified) {
+      throw new LogClientError(
+        'bad-trusted-root',
+        "the log's trusted root does not list the key that signs its checkpoints beside the pinned note key",
+      );
+    }
+    return root;
+  }
+
   /** Publishes a signed bundle; the answer is checked to log exactly this bundle's signature. */
   async submit(submission: { bundle: unknown; publicKey?: string }): Promise<SubmittedEntry> {
     const response = await this.#request('/api/v1/entries', {
@@ -202,7 +248,7 @@ export class LogClient {
     const inclusion = this.#verifyInclusion(index, body, json.inclusionProof);
     const envelope =
       json.envelope === undefined ? undefined : this.#decode(json.envelope, 'envelope');
-    if (envelope !== undefined && envelopeHashOf(body) !== toHex(sha256(envelope))) {
+    if (envelope !== undefined && !envelopeMatches(body, envelope)) {
       throw new LogClientError(
         'envelope-mismatch',
         `the envelope served for entry ${index} is not the one its leaf commits to`,
@@ -441,32 +487,38 @@ async function request(
 }
 
 /** The leaf's spec.envelopeHash.value (canonical Rekor dsse body), or undefined. */
-function envelopeHashOf(body: Uint8Array): string | undefined {
-  try {
-    return JSON.parse(fromUtf8(body) ?? '')?.spec?.envelopeHash?.value;
-  } catch {
-    return undefined;
-  }
+/** The logged body must carry the envelope's own signature and payload hash. */
+function bodyCommitsTo(
+  body: Uint8Array,
+  envelope: { payload?: unknown; signatures?: { sig?: unknown }[] } | undefined,
+): boolean {
+  const commitments = dsseCommitments(body);
+  const payload = typeof envelope?.payload === 'string' ? fromBase64(envelope.payload) : undefined;
+  return (
+    commitments !== undefined &&
+    payload !== undefined &&
+    commitments.payloadHash === toHex(sha256(payload)) &&
+    commitments.signature === envelope?.signatures?.[0]?.sig
+  );
 }
 
-/** The logged body must carry the bundle's own signature and payload hash. */
 function checkBodyLogsBundle(body: Uint8Array, bundle: unknown): void {
-  const envelope = (
-    bundle as { dsseEnvelope?: { payload?: string; signatures?: { sig?: string }[] } }
-  )?.dsseEnvelope;
-  let spec: { payloadHash?: { value?: string }; signatures?: { signature?: string }[] } | undefined;
-  try {
-    spec = JSON.parse(fromUtf8(body) ?? '')?.spec;
-  } catch {
-    spec = undefined;
-  }
-  const payload = typeof envelope?.payload === 'string' ? fromBase64(envelope.payload) : undefined;
-  const sameSignature = spec?.signatures?.[0]?.signature === envelope?.signatures?.[0]?.sig;
-  const samePayload = payload !== undefined && spec?.payloadHash?.value === toHex(sha256(payload));
-  if (!sameSignature || !samePayload) {
+  const envelope = (bundle as { dsseEnvelope?: Parameters<typeof bodyCommitsTo>[1] })?.dsseEnvelope;
+  if (!bodyCommitsTo(body, envelope)) {
     throw new LogClientError(
       'wrong-entry',
       'the log answered with an entry that is not this bundle',
     );
+  }
+}
+
+/** A stored envelope matches its leaf: by the envelope hash (v1), else by what it holds (v2). */
+function envelopeMatches(body: Uint8Array, envelope: Uint8Array): boolean {
+  const envelopeHash = dsseCommitments(body)?.envelopeHash;
+  if (envelopeHash !== undefined) return envelopeHash === toHex(sha256(envelope));
+  try {
+    return bodyCommitsTo(body, JSON.parse(fromUtf8(envelope) ?? ''));
+  } catch {
+    return false;
   }
 }

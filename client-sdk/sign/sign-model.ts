@@ -8,6 +8,7 @@ import { bundleToJSON, type SerializedBundle } from '@sigstore/bundle';
 import {
   DSSEBundleBuilder,
   FulcioSigner,
+  RekorWitness,
   type Signer,
   TSAWitness,
   type Witness,
@@ -47,6 +48,11 @@ export interface SignOptions
   fulcioURL?: string;
   /** Keyless method: an RFC 3161 timestamp authority, whose timestamp proves when it signed. */
   tsaURL?: string;
+  /**
+   * Log the signature in this Rekor (v1 API) and carry its entry in the bundle: public Rekor, or
+   * an attestry log that takes Rekor clients (`attestry server --allow-anonymous`).
+   */
+  rekorURL?: string;
   /** Where the bundle will be written: a path inside the model is left out of what is signed. */
   signaturePath?: string;
   /** More paths to leave out, absolute or relative to the model root. */
@@ -139,9 +145,9 @@ async function hash(modelPath: string, options: SignOptions): Promise<ModelManif
 }
 
 /**
- * The bundle laid out as model_signing writes it: the certificate method's whole chain, an empty
- * tlogEntries (no witness here logs to Rekor; publishing to an attestry log comes after, beside
- * the bundle) and timestamp data only when a TSA stamped the signature.
+ * The bundle laid out as model_signing writes it: the certificate method's whole chain, the
+ * Rekor entry when a Rekor logged the signature (else none: publishing to an attestry log's own
+ * API comes after, beside the bundle) and timestamp data only when a TSA stamped the signature.
  */
 function omsLayout(json: SerializedBundle, setup: MethodSetup): Record<string, unknown> {
   const { tlogEntries, timestampVerificationData, ...key } = json.verificationMaterial;
@@ -150,7 +156,7 @@ function omsLayout(json: SerializedBundle, setup: MethodSetup): Record<string, u
     ...json,
     verificationMaterial: {
       ...(setup.certificateChain ?? key),
-      tlogEntries: [],
+      tlogEntries: tlogEntries ?? [],
       ...(stamped ? { timestampVerificationData } : {}),
     },
   };
@@ -160,7 +166,11 @@ export async function signModel(modelPath: string, options: SignOptions): Promis
   // The options are checked and the key loaded before the model, which may take minutes to hash.
   const setup = methodSetup(options);
   const manifest = await hash(modelPath, options);
-  const builder = new DSSEBundleBuilder({ signer: setup.signer, witnesses: setup.witnesses });
+  const witnesses = [...setup.witnesses];
+  if (options.rekorURL !== undefined) {
+    witnesses.push(new RekorWitness({ rekorBaseURL: options.rekorURL, fetchOnConflict: true }));
+  }
+  const builder = new DSSEBundleBuilder({ signer: setup.signer, witnesses });
   let bundle: Record<string, unknown>;
   try {
     const signed = await builder.create({

@@ -32,7 +32,10 @@ export interface VerifyOptions
   identity?: string;
   /** ...the OIDC issuer that must have vouched for it... */
   issuer?: string;
-  /** ...and the Sigstore TrustedRoot JSON (or a ClientTrustConfig) of the Fulcio that certified it. */
+  /**
+   * ...and the Sigstore TrustedRoot JSON (or a ClientTrustConfig) of the Fulcio that certified it
+   * and the logs that logged it, or a list of such roots, which are merged.
+   */
   trustedRoot?: unknown;
   /** Keyless method: transparency log entries the bundle must carry; default 1 (OMS 4.1). */
   tlogThreshold?: number;

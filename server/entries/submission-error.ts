@@ -27,7 +27,10 @@ export type SubmissionErrorCode =
   | 'bad-signature'
   | 'bad-statement'
   | 'too-many-subjects'
-  | 'bad-predicate';
+  | 'bad-predicate'
+  | 'bad-entry'
+  | 'unsupported-entry-kind'
+  | 'bad-digest';
 
 /** A submitted bundle failed a check; nothing was logged. */
 export class SubmissionError extends LogError {

@@ -135,7 +135,7 @@ function readMaterial(value: unknown): Material {
  * A certificate's SAN is indexed beside key fingerprints: one that looks like a fingerprint
  * would let any self-made certificate be found as that key's signer.
  */
-function certificateIdentity(identity: CertificateIdentity): string {
+export function certificateIdentity(identity: CertificateIdentity): string {
   if (/^sha256:/i.test(identity.san)) {
     throw new SubmissionError(
       'bad-certificate',

@@ -4,7 +4,7 @@ import { fromBase64, toBase64 } from './encoding.ts';
 import { NoteError } from './errors.ts';
 import { HASH_SIZE } from './hash.ts';
 import { isNoteText, type OpenedNote, openNote, signNote } from './note.ts';
-import type { NoteSigner, NoteVerifier } from './note-keys.ts';
+import type { NoteSigningKey, NoteVerifier } from './note-keys.ts';
 
 export interface Checkpoint {
   /** The log's identity; also the name of the key that signs it. */
@@ -56,7 +56,7 @@ export function parseCheckpoint(text: string): Checkpoint {
 /** Signs a checkpoint; one signer must be the log's key, named after the origin. */
 export function signCheckpoint(
   checkpoint: CheckpointInput,
-  signers: readonly NoteSigner[],
+  signers: readonly NoteSigningKey[],
 ): string {
   if (!signers.some((signer) => signer.name === checkpoint.origin)) {
     throw new NoteError(

@@ -15,11 +15,16 @@ export const ED25519_SIGNATURE_TYPE = 0x01;
 const ED25519_KEY_SIZE = 32;
 const ED25519_SIGNATURE_SIZE = 64;
 
-export interface NoteSigner {
+/** What signing a note takes: a key name, its ID and a signing function. */
+export interface NoteSigningKey {
   readonly name: string;
   /** uint32 key ID, written big-endian in front of each signature. */
   readonly keyId: number;
   sign(message: Uint8Array): Uint8Array;
+}
+
+/** An Ed25519 note key, which also has a C2SP verifier key string. */
+export interface NoteSigner extends NoteSigningKey {
   /** The verifier key string of this signer. */
   readonly verifierKey: string;
 }

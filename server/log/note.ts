@@ -3,7 +3,7 @@
 // signatures at the LAST blank line, since the text itself may contain blank lines.
 import { fromBase64, fromUtf8, toBase64, utf8 } from './encoding.ts';
 import { NoteError } from './errors.ts';
-import { isValidKeyName, type NoteSigner, type NoteVerifier } from './note-keys.ts';
+import { isValidKeyName, type NoteSigningKey, type NoteVerifier } from './note-keys.ts';
 
 /** The spec requires accepting at least 16 signatures; 100 is Go x/mod's cap. */
 export const MAX_SIGNATURES = 100;
@@ -41,7 +41,7 @@ export function isNoteText(text: string): boolean {
 }
 
 /** Signs `text` with each signer, in order. */
-export function signNote(text: string, signers: readonly NoteSigner[]): string {
+export function signNote(text: string, signers: readonly NoteSigningKey[]): string {
   if (!isNoteText(text)) {
     throw new NoteError('malformed-note', 'note text must end with a newline and have no controls');
   }

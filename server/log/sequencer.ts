@@ -9,7 +9,7 @@ import { toHex } from './encoding.ts';
 import { MAX_ENTRY_SIZE } from './entry-bundle.ts';
 import { LogError } from './errors.ts';
 import { EMPTY_ROOT, leafHash } from './hash.ts';
-import type { NoteSigner } from './note-keys.ts';
+import type { NoteSigner, NoteSigningKey } from './note-keys.ts';
 import { inclusionProof, type NodeReader } from './proof-builder.ts';
 import { tileNodeReader } from './tile-node-reader.ts';
 import { appendLeafHashes } from './tree-appender.ts';
@@ -18,6 +18,8 @@ export interface SequencerOptions {
   storage: LogStorage;
   origin: string;
   signer: NoteSigner;
+  /** Further keys that sign every checkpoint after the log key (the Sigstore ECDSA key). */
+  cosigners?: readonly NoteSigningKey[];
   maxBatchSize?: number;
   maxBatchDelayMs?: number;
   /** Milliseconds since the epoch, for integration times. */
@@ -48,7 +50,7 @@ interface Submission {
 export class Sequencer {
   readonly #storage: LogStorage;
   readonly #origin: string;
-  readonly #signer: NoteSigner;
+  readonly #signers: readonly NoteSigningKey[];
   readonly #maxBatchSize: number;
   readonly #maxBatchDelayMs: number;
   readonly #clock: () => number;
@@ -61,7 +63,7 @@ export class Sequencer {
   constructor(options: SequencerOptions) {
     this.#storage = options.storage;
     this.#origin = options.origin;
-    this.#signer = options.signer;
+    this.#signers = [options.signer, ...(options.cosigners ?? [])];
     this.#maxBatchSize = options.maxBatchSize ?? 256;
     this.#maxBatchDelayMs = options.maxBatchDelayMs ?? 5;
     this.#clock = options.clock ?? Date.now;
@@ -124,7 +126,7 @@ export class Sequencer {
   }
 
   #signed(size: number, root: Uint8Array): StoredCheckpoint {
-    const note = signCheckpoint({ origin: this.#origin, size, rootHash: root }, [this.#signer]);
+    const note = signCheckpoint({ origin: this.#origin, size, rootHash: root }, this.#signers);
     return { size, root, note, signedAt: this.#clock() };
   }
 

@@ -3,22 +3,17 @@
 // indexes.
 import type { FastifyPluginAsync } from 'fastify';
 import entriesSchema from '../../schemas/api/entries.json' with { type: 'json' };
+import { entryRecord } from '../entries/entry-record.ts';
 import { signEntryTimestamp } from '../entries/signed-entry-timestamp.ts';
-import { type CheckedSubmission, checkSubmission } from '../entries/submission.ts';
-import { SubmissionError } from '../entries/submission-error.ts';
+import { checkSubmission } from '../entries/submission.ts';
 import { ApiError } from '../http/api-error.ts';
+import { appendLeaf, checked } from '../http/submit.ts';
 import { toHex } from '../log/encoding.ts';
-import { LogError } from '../log/errors.ts';
 import { inclusionProof } from '../log/proof-builder.ts';
 import type { Acknowledgement } from '../log/sequencer.ts';
 import { tileNodeReader } from '../log/tile-node-reader.ts';
 import type { LogService } from '../log-service.ts';
-import type {
-  EntryFilter,
-  EntryRecord,
-  StoredCheckpoint,
-  StoredRecord,
-} from '../storage/storage.ts';
+import type { EntryFilter, StoredCheckpoint, StoredRecord } from '../storage/storage.ts';
 
 const MAX_SUBJECTS_PER_HIT = 32;
 
@@ -41,36 +36,8 @@ interface SearchQuery extends EntryFilter {
   limit: number;
 }
 
-/** Checks a submission; what is wrong with it is the client's fault: 400 with the check's code. */
-async function check(body: unknown): Promise<CheckedSubmission> {
-  try {
-    return await checkSubmission(body);
-  } catch (error) {
-    if (error instanceof SubmissionError) throw new ApiError(400, error.code, error.message);
-    throw error;
-  }
-}
-
 export const entriesRoutes: FastifyPluginAsync<{ log: LogService }> = async (app, { log }) => {
   app.addSchema(entriesSchema);
-
-  const append = async (leaf: Uint8Array, record: EntryRecord) => {
-    try {
-      return await log.sequencer.submit(leaf, record);
-    } catch (error) {
-      if (error instanceof LogError && error.code === 'entry-too-large') {
-        throw new ApiError(
-          413,
-          error.code,
-          `the entry's verification material is too large: ${error.message}`,
-        );
-      }
-      if (error instanceof LogError && error.code === 'sequencer-closed') {
-        throw new ApiError(503, error.code, error.message);
-      }
-      throw error;
-    }
-  };
 
   const submitted = async (ack: Acknowledgement, leaf: Uint8Array) => {
     const integratedTime = seconds(ack.integratedAt);
@@ -101,21 +68,15 @@ export const entriesRoutes: FastifyPluginAsync<{ log: LogService }> = async (app
       },
     },
     async (request, reply) => {
-      const checked = await check(request.body);
-      const record: EntryRecord = {
-        envelope: checked.envelopeBytes,
-        verifier: JSON.stringify(checked.verifier),
-        predicateType: checked.statement.predicateType,
-        subjects: checked.statement.subjects.flatMap((subject) =>
-          Object.entries(subject.digests).map(([algorithm, hex]) => ({
-            digest: `${algorithm}:${hex}`,
-            ...(subject.name === undefined ? {} : { name: subject.name }),
-          })),
-        ),
-        identities: checked.identities,
-      };
-      const ack = await append(checked.leaf, record);
-      const body = await submitted(ack, checked.leaf);
+      const submission = await checked(checkSubmission(request.body));
+      const record = entryRecord(
+        submission.statement,
+        submission.envelopeBytes,
+        submission.verifier,
+        submission.identities,
+      );
+      const ack = await appendLeaf(log, submission.leaf, record);
+      const body = await submitted(ack, submission.leaf);
       if (ack.duplicate) {
         reply.code(409).header('location', `/api/v1/entries/${ack.index}`);
         return {

@@ -2,7 +2,7 @@
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import type { Test } from 'tap';
-import { buildApp } from '../../server/app.ts';
+import { buildApp, type PublishingOptions } from '../../server/app.ts';
 import type { LogService } from '../../server/log-service.ts';
 
 export interface Served {
@@ -16,8 +16,9 @@ export async function serve(
   log: LogService,
   options: FastifyServerOptions = {},
   setup?: (app: FastifyInstance) => void,
+  publishing?: PublishingOptions,
 ): Promise<Served> {
-  const app = buildApp(log, options);
+  const app = buildApp(log, options, publishing);
   setup?.(app);
   await app.listen({ port: 0, host: '127.0.0.1' });
   t.teardown(() => app.close());

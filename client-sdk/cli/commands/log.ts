@@ -1,5 +1,6 @@
 // `attestry log`: reads a log over HTTP and prints only what verifies, every answer checked by
 // the LogClient against the log's note key (pinned with --log-key, else the one it announces).
+import { writeFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import { fromUtf8, toBase64, toHex } from '../../../server/log/encoding.ts';
 import { LogError } from '../../../server/log/errors.ts';
@@ -84,6 +85,16 @@ export function logCommand(): Command {
         .option('--to <n>', 'size of the newer tree (default: the latest)', parseCount)
         .action((options: LogOptions & { from: number; to?: number }) =>
           run(options, (log) => consistency(log, options.from, options.to)),
+        ),
+    )
+    .addCommand(
+      readCommand(
+        'trusted-root',
+        "The log's Sigstore trusted root, for @sigstore/verify, cosign and `attestry verify --trusted-root`; checked to list the key that signs the log's checkpoints.",
+      )
+        .option('--out <file>', 'write it to this file (default: print it)')
+        .action((options: LogOptions & { out?: string }) =>
+          run(options, (log) => trustedRoot(log, options.out)),
         ),
     );
 }
@@ -290,4 +301,15 @@ async function provenTree(log: OpenedLog, size: number): Promise<VerifiedCheckpo
   const tree = { ...log.latest, size, rootHash: await treeRootFromTiles(log.client, size) };
   await log.client.proveConsistency(tree, log.latest);
   return tree;
+}
+
+async function trustedRoot({ client }: OpenedLog, out?: string): Promise<Report> {
+  const root = await client.trustedRoot();
+  const text = `${JSON.stringify(root, null, 2)}\n`;
+  if (out === undefined) return { json: { trustedRoot: root }, text: [text.trimEnd()] };
+  writeFileSync(out, text);
+  return {
+    json: { trustedRoot: root, out },
+    text: [label('written', out), label('verified', "its log key signs the log's checkpoints")],
+  };
 }

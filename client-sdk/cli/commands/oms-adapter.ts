@@ -140,7 +140,8 @@ function verifyModelCommand(): Command {
             certificateChain: method === 'certificate' ? flags.certChain : undefined,
             identity: keyless ? flags.identity : undefined,
             issuer: keyless ? flags.identityProvider : undefined,
-            trustedRoot: keyless ? flags.trustedRoot : undefined,
+            trustedRoot:
+              keyless && flags.trustedRoot !== undefined ? [flags.trustedRoot] : undefined,
             tlogThreshold: flags.tlogThreshold,
             ignorePaths: flags.ignorePaths,
             ignoreUnsignedFiles: flags.ignoreUnsignedFiles,

@@ -1,6 +1,12 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { DEFAULT_DB_PATH, DEFAULT_HOST, DEFAULT_PORT } from '../../../server/defaults.ts';
+import {
+  DEFAULT_ANONYMOUS_PER_MINUTE,
+  DEFAULT_DB_PATH,
+  DEFAULT_HOST,
+  DEFAULT_PORT,
+} from '../../../server/defaults.ts';
 import { LogError } from '../../../server/log/errors.ts';
+import { parseCount } from '../options.ts';
 
 export function parsePort(value: string): number {
   const port = Number(value);
@@ -21,6 +27,16 @@ export function serverCommand(): Command {
       "the log's origin (default: the one it was created with, else this host's name)",
     )
     .option('--keys <dir>', 'key directory (default: keys/ beside the database)')
+    .option(
+      '--allow-anonymous',
+      'let Rekor clients (sigstore-js, cosign), which send no token, publish through /api/v1/log/entries and /api/v2/log/entries',
+    )
+    .option(
+      '--anonymous-rate-limit <n>',
+      'with --allow-anonymous: submissions per client address and minute',
+      parseCount,
+      DEFAULT_ANONYMOUS_PER_MINUTE,
+    )
     .action(async (options) => {
       // Loaded here, not at start-up: the other commands do not need the server.
       const { startServer } = await import('../../../server/server.ts');
@@ -31,6 +47,8 @@ export function serverCommand(): Command {
           port: options.port,
           origin: options.origin,
           keysDir: options.keys,
+          allowAnonymous: options.allowAnonymous === true,
+          anonymousPerMinute: options.anonymousRateLimit,
         });
       } catch (error) {
         const { code, message } = error as { code?: unknown; message: string };

@@ -17,6 +17,7 @@ export interface SignFlags {
   identityToken?: string;
   fulcioUrl?: string;
   tsaUrl?: string;
+  rekorUrl?: string;
   ignorePaths?: string[];
 }
 
@@ -34,6 +35,7 @@ export function signOptionsFrom(out: string, flags: SignFlags): SignOptions {
     identityToken: flags.identityToken,
     fulcioURL: flags.fulcioUrl,
     tsaURL: flags.tsaUrl,
+    rekorURL: flags.rekorUrl,
     signaturePath: resolve(out),
     ignorePaths: flags.ignorePaths?.map((path) => resolve(path)),
   };
@@ -78,6 +80,10 @@ export function signCommand(): Command {
       'keyless: the Fulcio to ask (default https://fulcio.sigstore.dev)',
     )
     .option('--tsa-url <url>', 'keyless: an RFC 3161 timestamp authority to stamp the signature')
+    .option(
+      '--rekor-url <url>',
+      'log the signature in this Rekor and keep its entry in the bundle (public Rekor, or an attestry log run with --allow-anonymous)',
+    )
     .option(
       '--out <file>',
       'where to write the bundle, relative to the working directory as with model_signing; a bundle inside the model is left out of what is signed',

@@ -11,7 +11,7 @@ export interface VerifyFlags {
   certificateChain?: string[];
   identity?: string;
   issuer?: string;
-  trustedRoot?: string;
+  trustedRoot?: string[];
   tlogThreshold?: number;
   ignorePaths?: string[];
   ignoreUnsignedFiles?: boolean;
@@ -22,17 +22,14 @@ export interface VerifyFlags {
 
 /** The verifyModel options the flags describe, with the files they name read. */
 export function verifyOptionsFrom(bundle: string, flags: VerifyFlags): VerifyOptions {
-  let trustedRoot: unknown;
-  if (flags.trustedRoot !== undefined) {
-    const text = readOptionFile(flags.trustedRoot, '--trusted-root');
+  const trustedRoot = flags.trustedRoot?.map((file) => {
+    const text = readOptionFile(file, '--trusted-root');
     try {
-      trustedRoot = JSON.parse(text);
+      return JSON.parse(text) as unknown;
     } catch (cause) {
-      throw new VerifyError('bad-options', `--trusted-root ${flags.trustedRoot} is not JSON`, {
-        cause,
-      });
+      throw new VerifyError('bad-options', `--trusted-root ${file} is not JSON`, { cause });
     }
-  }
+  });
   if ((flags.log === undefined) !== (flags.logKey === undefined)) {
     throw new VerifyError(
       'bad-options',
@@ -91,7 +88,8 @@ export function verifyCommand(): Command {
     .option('--issuer <url>', 'keyless: the OIDC issuer that must have vouched for it')
     .option(
       '--trusted-root <file>',
-      'keyless: the Sigstore trusted_root.json (or ClientTrustConfig) of the Fulcio and logs to trust',
+      'keyless: a Sigstore trusted_root.json (or ClientTrustConfig) of the Fulcio and logs to trust (repeatable: they are merged, so a Fulcio root and `attestry log trusted-root` of the log go together)',
+      collect,
     )
     .option(
       '--tlog-threshold <n>',

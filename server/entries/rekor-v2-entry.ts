@@ -1,0 +1,101 @@
+// Rekor v2 create-entry requests (POST /api/v2/log/entries, protobuf JSON of
+// dev.sigstore.rekor.v2.CreateEntryRequest): `dsseRequestV002` and `hashedRekordRequestV002`.
+// The leaf is the JSON-canonical dev.sigstore.rekor.v2.Entry body, `dsse` or `hashedrekord` 0.0.2.
+import canonicalize from 'canonicalize';
+import { toBase64, utf8 } from '../log/encoding.ts';
+import { sha256 } from '../log/hash.ts';
+import { verifyDigestSignature } from './digest-signature.ts';
+import { envelopeJson, parseEnvelope, verifyEnvelope } from './dsse.ts';
+import { badEntry, base64Field, objectField } from './rekor-fields.ts';
+import { type RekorSigner, rekorSignerFromDer } from './rekor-signer.ts';
+import { type CheckedRekorEntry, statementRecord } from './rekor-v1-entry.ts';
+import type { SignerKeyType } from './signer-key.ts';
+import { MAX_PAYLOAD_BYTES } from './submission.ts';
+import { SubmissionError } from './submission-error.ts';
+
+// dev.sigstore.common.v1.PublicKeyDetails of each key type.
+const KEY_DETAILS: Record<SignerKeyType, string> = {
+  'ecdsa-p256': 'PKIX_ECDSA_P256_SHA_256',
+  'ecdsa-p384': 'PKIX_ECDSA_P384_SHA_384',
+  'ecdsa-p521': 'PKIX_ECDSA_P521_SHA_512',
+  ed25519: 'PKIX_ED25519',
+};
+
+/** A dev.sigstore.rekor.v2.Verifier: DER bytes of a public key or certificate. */
+function readVerifier(value: unknown, at: string): RekorSigner {
+  const verifier = objectField(value, at);
+  const { publicKey, x509Certificate } = verifier;
+  if ((publicKey === undefined) === (x509Certificate === undefined)) {
+    throw badEntry(`${at} needs exactly one of publicKey and x509Certificate`);
+  }
+  const field = publicKey === undefined ? 'x509Certificate' : 'publicKey';
+  const bytes = objectField(publicKey ?? x509Certificate, `${at}.${field}`).rawBytes;
+  return rekorSignerFromDer(base64Field(bytes, `${at}.${field}.rawBytes`));
+}
+
+/** The verifier as the entry body records it: named by what the bytes are, with their details. */
+function bodyVerifier(signer: RekorSigner) {
+  const rawBytes = { rawBytes: toBase64(signer.der) };
+  return {
+    ...(signer.isCertificate ? { x509Certificate: rawBytes } : { publicKey: rawBytes }),
+    keyDetails: KEY_DETAILS[signer.type],
+  };
+}
+
+function body(kind: string, spec: Record<string, unknown>): Uint8Array {
+  return utf8(canonicalize({ apiVersion: '0.0.2', kind, spec }) as string);
+}
+
+async function checkDsse(request: Record<string, unknown>): Promise<CheckedRekorEntry> {
+  const envelope = parseEnvelope(request.envelope, MAX_PAYLOAD_BYTES);
+  const { verifiers } = request;
+  if (!Array.isArray(verifiers) || verifiers.length !== 1) {
+    throw badEntry('dsseRequestV002.verifiers must hold exactly one key or certificate');
+  }
+  const signer = readVerifier(verifiers[0], 'dsseRequestV002.verifiers[0]');
+  await verifyEnvelope(envelope, signer.key, signer.type);
+  const dsseV002 = {
+    payloadHash: { algorithm: 'SHA2_256', digest: toBase64(sha256(envelope.payload)) },
+    signatures: [{ content: toBase64(envelope.signature.sig), verifier: bodyVerifier(signer) }],
+  };
+  // Beside the leaf, the envelope in the same canonical JSON the bundle API stores.
+  const envelopeBytes = utf8(JSON.stringify(envelopeJson(envelope)));
+  return {
+    kind: 'dsse',
+    leaf: body('dsse', { dsseV002 }),
+    record: statementRecord(envelope.payloadType, envelope.payload, envelopeBytes, signer),
+  };
+}
+
+function checkHashedRekord(request: Record<string, unknown>): CheckedRekorEntry {
+  const digest = base64Field(request.digest, 'hashedRekordRequestV002.digest');
+  if (digest.length !== 32) {
+    throw new SubmissionError(
+      'bad-digest',
+      'hashedRekordRequestV002.digest must be a SHA-256 digest',
+    );
+  }
+  const signature = objectField(request.signature, 'hashedRekordRequestV002.signature');
+  const sig = base64Field(signature.content, 'hashedRekordRequestV002.signature.content');
+  const signer = readVerifier(signature.verifier, 'hashedRekordRequestV002.signature.verifier');
+  verifyDigestSignature(signer.key, signer.type, digest, sig);
+  const hashedRekordV002 = {
+    data: { algorithm: 'SHA2_256', digest: toBase64(digest) },
+    signature: { content: toBase64(sig), verifier: bodyVerifier(signer) },
+  };
+  return { kind: 'hashedrekord', leaf: body('hashedrekord', { hashedRekordV002 }) };
+}
+
+export async function checkRekorV2Request(value: unknown): Promise<CheckedRekorEntry> {
+  const request = objectField(value, 'the request');
+  const { dsseRequestV002, hashedRekordRequestV002 } = request;
+  if ((dsseRequestV002 === undefined) === (hashedRekordRequestV002 === undefined)) {
+    throw new SubmissionError(
+      'unsupported-entry-kind',
+      'a request holds exactly one of dsseRequestV002 and hashedRekordRequestV002',
+    );
+  }
+  return dsseRequestV002 === undefined
+    ? checkHashedRekord(objectField(hashedRekordRequestV002, 'hashedRekordRequestV002'))
+    : checkDsse(objectField(dsseRequestV002, 'dsseRequestV002'));
+}

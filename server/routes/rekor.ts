@@ -1,0 +1,233 @@
+// The Rekor-compatible subset that sigstore-js's RekorWitness and cosign use: Rekor v1 entries
+// (POST and GET /api/v1/log/entries, /api/v1/log, its public key) and Rekor v2's create-entry
+// call, plus the log's Sigstore trusted root. Entries from every API share the one log.
+//
+// Rekor clients send no token: publishing here is allowed only when the operator says so
+// (--allow-anonymous), and is then rate limited per client address.
+import rateLimit from '@fastify/rate-limit';
+import type { FastifyPluginAsync } from 'fastify';
+import rekorSchema from '../../schemas/api/rekor.json' with { type: 'json' };
+import { checkRekorV1Entry } from '../entries/rekor-v1-entry.ts';
+import { checkRekorV2Request } from '../entries/rekor-v2-entry.ts';
+import { signEntryTimestamp } from '../entries/signed-entry-timestamp.ts';
+import { ApiError } from '../http/api-error.ts';
+import { appendLeaf, checked } from '../http/submit.ts';
+import { fromHex, toBase64, toHex } from '../log/encoding.ts';
+import { leafHash } from '../log/hash.ts';
+import { inclusionProof } from '../log/proof-builder.ts';
+import { tileNodeReader } from '../log/tile-node-reader.ts';
+import type { LogService } from '../log-service.ts';
+import type { StoredCheckpoint } from '../storage/storage.ts';
+import { logTrustedRoot } from '../trusted-root.ts';
+
+export interface RekorRoutesOptions {
+  log: LogService;
+  /** Take submissions without a token (Rekor clients send none). */
+  allowAnonymous: boolean;
+  /** Anonymous submissions per client address and minute. */
+  anonymousPerMinute: number;
+}
+
+const ref = (name: string) => ({ $ref: `${rekorSchema.$id}#/$defs/${name}` });
+const errors = { 400: { $ref: 'ErrorBody#' } };
+const seconds = (ms: number) => Math.floor(ms / 1000);
+
+/** One entry as Rekor v1 answers it, keyed by its UUID (the hex leaf hash). */
+async function rekorV1Entry(
+  log: LogService,
+  index: number,
+  body: Uint8Array,
+  integratedAt: number,
+  checkpoint: StoredCheckpoint,
+  proof: Uint8Array[],
+) {
+  const integratedTime = seconds(integratedAt);
+  const { logId } = log.keys;
+  return {
+    [toHex(leafHash(body))]: {
+      body: toBase64(body),
+      integratedTime,
+      logID: logId,
+      logIndex: index,
+      verification: {
+        inclusionProof: {
+          logIndex: index,
+          rootHash: toHex(checkpoint.root),
+          treeSize: checkpoint.size,
+          hashes: proof.map(toHex),
+          checkpoint: checkpoint.note,
+        },
+        signedEntryTimestamp: await signEntryTimestamp(log.keys.ecdsaPrivateKey, {
+          body,
+          integratedTime,
+          logId,
+          logIndex: index,
+        }),
+      },
+    },
+  };
+}
+
+export const rekorRoutes: FastifyPluginAsync<RekorRoutesOptions> = async (app, options) => {
+  const { log, allowAnonymous, anonymousPerMinute } = options;
+  app.addSchema(rekorSchema);
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (_request, context) =>
+      new ApiError(
+        429,
+        'rate-limited',
+        `at most ${context.max} anonymous submissions a minute from one address: retry in ${context.after}`,
+      ),
+  });
+  const publishing = {
+    config: { rateLimit: { max: anonymousPerMinute, timeWindow: 60_000 } },
+    preHandler: async () => {
+      if (!allowAnonymous) {
+        throw new ApiError(
+          401,
+          'anonymous-publishing-disabled',
+          'this log takes submissions without a token through its Rekor API only when started with --allow-anonymous',
+        );
+      }
+    },
+  };
+
+  app.post(
+    '/api/v1/log/entries',
+    {
+      ...publishing,
+      schema: {
+        summary: 'Rekor v1: log a dsse or hashedrekord 0.0.1 entry',
+        body: ref('ProposedEntry'),
+        response: { 201: ref('LogEntry'), ...errors },
+      },
+    },
+    async (request, reply) => {
+      const entry = await checked(checkRekorV1Entry(request.body));
+      const ack = await appendLeaf(log, entry.leaf, entry.record);
+      const uuid = toHex(ack.leafHash);
+      if (ack.duplicate) {
+        reply.header('location', `/api/v1/log/entries/${uuid}`);
+        throw new ApiError(
+          409,
+          'duplicate-entry',
+          `the log already holds this entry, at index ${ack.index}`,
+        );
+      }
+      reply.code(201).header('location', `/api/v1/log/entries/${uuid}`);
+      return rekorV1Entry(
+        log,
+        ack.index,
+        entry.leaf,
+        ack.integratedAt,
+        ack.checkpoint,
+        ack.inclusionProof,
+      );
+    },
+  );
+
+  app.get<{ Params: { uuid: string } }>(
+    '/api/v1/log/entries/:uuid',
+    {
+      schema: {
+        summary: 'Rekor v1: an entry by UUID, with a proof to the latest checkpoint',
+        params: ref('Uuid'),
+        response: { 200: ref('LogEntry'), ...errors },
+      },
+    },
+    async (request) => {
+      const hash = fromHex(request.params.uuid.slice(-64)) as Uint8Array;
+      const checkpoint = log.sequencer.checkpoint;
+      const index = log.storage.findLeaf(hash);
+      const entry =
+        index !== undefined && index < checkpoint.size ? log.storage.readEntry(index) : undefined;
+      if (index === undefined || entry === undefined) {
+        throw new ApiError(404, 'entry-not-found', `the log has no entry ${request.params.uuid}`);
+      }
+      const proof = inclusionProof(index, checkpoint.size, tileNodeReader(log.storage));
+      return rekorV1Entry(log, index, entry.body, entry.integratedAt, checkpoint, proof);
+    },
+  );
+
+  app.get(
+    '/api/v1/log',
+    {
+      schema: {
+        summary: 'Rekor v1: the latest signed tree head',
+        response: { 200: ref('LogInfo') },
+      },
+    },
+    async () => {
+      const checkpoint = log.sequencer.checkpoint;
+      return {
+        rootHash: toHex(checkpoint.root),
+        treeSize: checkpoint.size,
+        signedTreeHead: checkpoint.note,
+        // Rekor's tree IDs are positive int64 decimals; this one is taken from the log ID.
+        treeID: BigInt(`0x${log.keys.logId.slice(0, 15)}`).toString(),
+        inactiveShards: [],
+      };
+    },
+  );
+
+  app.get(
+    '/api/v1/log/publicKey',
+    {
+      schema: {
+        summary: "Rekor v1: the log's ECDSA P-256 public key (PEM)",
+        produces: ['application/x-pem-file'],
+        response: { 200: { type: 'string' } },
+      },
+    },
+    async (_request, reply) => {
+      reply.type('application/x-pem-file');
+      return log.keys.ecdsaPublicKeyPem;
+    },
+  );
+
+  app.post(
+    '/api/v2/log/entries',
+    {
+      ...publishing,
+      schema: {
+        summary: 'Rekor v2: log a dsse or hashedrekord 0.0.2 entry',
+        body: ref('CreateEntryRequest'),
+        response: { 200: ref('TransparencyLogEntry'), 201: ref('TransparencyLogEntry'), ...errors },
+      },
+    },
+    async (request, reply) => {
+      const entry = await checked(checkRekorV2Request(request.body));
+      const ack = await appendLeaf(log, entry.leaf, entry.record);
+      // Rekor v2 answers a resubmission with the entry it already holds.
+      reply.code(ack.duplicate ? 200 : 201);
+      const index = String(ack.index);
+      return {
+        logIndex: index,
+        logId: { keyId: toBase64(fromHex(log.keys.logId) as Uint8Array) },
+        kindVersion: { kind: entry.kind, version: '0.0.2' },
+        // Rekor v2 gives no integration time: a timestamp authority does.
+        integratedTime: '0',
+        inclusionProof: {
+          logIndex: index,
+          rootHash: toBase64(ack.checkpoint.root),
+          treeSize: String(ack.checkpoint.size),
+          hashes: ack.inclusionProof.map(toBase64),
+          checkpoint: { envelope: ack.checkpoint.note },
+        },
+        canonicalizedBody: toBase64(entry.leaf),
+      };
+    },
+  );
+
+  app.get(
+    '/api/v1/trusted-root',
+    {
+      schema: {
+        summary: 'A Sigstore TrustedRoot listing this log, for @sigstore/verify',
+        response: { 200: ref('TrustedRoot') },
+      },
+    },
+    async () => logTrustedRoot(log),
+  );
+};
