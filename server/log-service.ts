@@ -8,7 +8,7 @@ import { defaultKeysDir } from './defaults.ts';
 import { ECDSA_KEY_FILE, type LogKeys, loadOrCreateKeys, NOTE_KEY_FILE } from './keys.ts';
 import { openCheckpoint } from './log/checkpoint.ts';
 import { LogError } from './log/errors.ts';
-import { isValidKeyName, parseVerifierKey } from './log/note-keys.ts';
+import { isValidKeyName, type NoteSigningKey, parseVerifierKey } from './log/note-keys.ts';
 import { ecdsaNoteSigner } from './log/note-keys-ecdsa.ts';
 import { Sequencer } from './log/sequencer.ts';
 import { createLogMetrics, type LogMetrics } from './metrics.ts';
@@ -28,6 +28,8 @@ export interface LogServiceOptions {
 export interface LogService {
   origin: string;
   keys: LogKeys;
+  /** The ECDSA key's signer of checkpoints: the signature Sigstore clients check. */
+  checkpointCosigner: NoteSigningKey;
   storage: LogStorage;
   sequencer: Sequencer;
   metrics: LogMetrics;
@@ -76,16 +78,15 @@ export function openLogService(options: LogServiceOptions): LogService {
     if (latest !== undefined) checkSignedBy(latest.note, keys, options.dbPath, keysDir);
     storage.transaction(() => storage.setMeta('origin', origin));
     const metrics = createLogMetrics({ treeSize: () => sequencer.checkpoint.size });
+    // The ECDSA line is the one @sigstore/verify checks; C2SP readers check the Ed25519 one.
+    const checkpointCosigner = ecdsaNoteSigner(origin, keys.ecdsaPublicKeyDer, (message) =>
+      sign('sha256', message, keys.ecdsaPrivateKey),
+    );
     const sequencer = new Sequencer({
       storage,
       origin,
       signer: keys.noteSigner,
-      // The ECDSA line is the one @sigstore/verify checks; C2SP readers check the Ed25519 one.
-      cosigners: [
-        ecdsaNoteSigner(origin, keys.ecdsaPublicKeyDer, (message) =>
-          sign('sha256', message, keys.ecdsaPrivateKey),
-        ),
-      ],
+      cosigners: [checkpointCosigner],
       maxBatchSize: options.maxBatchSize,
       maxBatchDelayMs: options.maxBatchDelayMs,
       onBatch: (size, seconds) => metrics.recordBatch(size, seconds),
@@ -93,6 +94,7 @@ export function openLogService(options: LogServiceOptions): LogService {
     return {
       origin,
       keys,
+      checkpointCosigner,
       storage,
       sequencer,
       metrics,

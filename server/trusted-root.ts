@@ -7,7 +7,8 @@ import type { LogService } from './log-service.ts';
 export const TRUSTED_ROOT_MEDIA_TYPE = 'application/vnd.dev.sigstore.trustedroot+json;version=0.1';
 
 export function logTrustedRoot(log: LogService) {
-  const first = log.storage.checkpoints(-1, 1)[0] ?? log.sequencer.checkpoint;
+  // A log stores its empty checkpoint when it is created: the first one is its birth.
+  const [first] = log.storage.checkpoints(-1, 1);
   // Whole seconds: integrated times are, and one in the log's first second must be inside.
   const start = new Date(Math.floor(first.signedAt / 1000) * 1000).toISOString();
   return {

@@ -3,7 +3,7 @@
 // root the log serves, and refuses them once anything is changed.
 import { createHash, createPublicKey, generateKeyPairSync, sign } from 'node:crypto';
 import { type Bundle, bundleFromJSON, bundleToJSON } from '@sigstore/bundle';
-import { TrustedRoot } from '@sigstore/protobuf-specs';
+import { TransparencyLogEntry, TrustedRoot } from '@sigstore/protobuf-specs';
 import {
   DSSEBundleBuilder,
   FulcioSigner,
@@ -17,13 +17,17 @@ import { toSignedEntity, toTrustMaterial, Verifier } from '@sigstore/verify';
 import t from 'tap';
 import { mergeTrustedRoots } from '../client-sdk/verify/trusted-root.ts';
 import { openCheckpoint } from '../server/log/checkpoint.ts';
+import { openNote, parseNote, signNote } from '../server/log/note.ts';
+import { noteForSigner } from '../server/log/note-for-signer.ts';
 import { parseVerifierKey } from '../server/log/note-keys.ts';
+import { ecdsaNoteVerifier } from '../server/log/note-keys-ecdsa.ts';
 import { expectError, serve } from './support/http.ts';
 import {
   generateKey,
   IN_TOTO,
   identityToken,
   keySigner,
+  makeCertificateChain,
   omsStatement,
   startSigstoreFakes,
   type TestKey,
@@ -116,18 +120,17 @@ t.test('Rekor v1: RekorWitness logs here and @sigstore/verify accepts the bundle
   t.ok(entry.inclusionPromise?.signedEntryTimestamp, 'a signed entry timestamp');
   t.equal(verifyBundle(bundle, root, { key }).key.asymmetricKeyType, 'ec', 'verified');
 
-  t.test('a changed payload fails', async (t) => {
-    const changed = clone(bundle);
-    const statement = JSON.parse(
-      Buffer.from(changed.dsseEnvelope?.payload ?? '', 'base64').toString(),
+  t.test('a changed payload, signed again by the same key, fails on the logged body', async (t) => {
+    const other = await dsseBundle(
+      keySigner(key),
+      [],
+      omsStatement({ subject: [{ name: 'mallory/model', digest: { sha256: 'ab'.repeat(32) } }] }),
     );
-    statement.subject[0].name = 'mallory/model';
-    (changed.dsseEnvelope as { payload: string }).payload = Buffer.from(
-      JSON.stringify(statement),
-    ).toString('base64');
-    t.match(
-      failure(() => verifyBundle(changed, root, { key })),
-      /^TLOG_BODY_ERROR|SIGNATURE_ERROR/,
+    const swapped = clone(bundle);
+    swapped.dsseEnvelope = other.dsseEnvelope;
+    t.equal(
+      failure(() => verifyBundle(swapped, root, { key })),
+      'TLOG_BODY_ERROR',
     );
   });
 
@@ -151,11 +154,26 @@ t.test('Rekor v1: RekorWitness logs here and @sigstore/verify accepts the bundle
   });
 
   t.test('a resubmission answers 409 and RekorWitness fetches the logged entry', async (t) => {
+    // The log grows first: the fetched entry is proven in a later checkpoint.
+    await dsseBundle(
+      keySigner(key),
+      [witness],
+      omsStatement({ subject: [{ name: 'acme/other', digest: { sha256: 'ef'.repeat(32) } }] }),
+    );
     const again = await new RekorWitness({ rekorBaseURL: url, fetchOnConflict: true }).testify(
       bundleFromJSON(bundle).content,
       key.publicKeyPem,
     );
-    t.equal(indexOf(again.tlogEntries?.[0] ?? {}), indexOf(entry), 'the same index');
+    const [fetched] = again.tlogEntries ?? [];
+    t.equal(indexOf(fetched ?? {}), indexOf(entry), 'the same index');
+    t.equal(fetched?.inclusionProof?.treeSize, '2', 'proven in the latest tree');
+    const refetched = clone(bundle);
+    refetched.verificationMaterial.tlogEntries = [
+      TransparencyLogEntry.toJSON(
+        fetched,
+      ) as (typeof refetched.verificationMaterial.tlogEntries)[0],
+    ];
+    t.ok(verifyBundle(refetched, root, { key }), 'the fetched entry verifies');
     const refused = new RekorWitness({ rekorBaseURL: url, fetchOnConflict: false });
     await t.rejects(refused.testify(bundleFromJSON(bundle).content, key.publicKeyPem), /409/);
   });
@@ -164,7 +182,7 @@ t.test('Rekor v1: RekorWitness logs here and @sigstore/verify accepts the bundle
     const message = await messageBundle(keySigner(key), [witness]);
     const [logged] = message.verificationMaterial.tlogEntries;
     t.equal(logged.kindVersion?.kind, 'hashedrekord');
-    t.equal(indexOf(logged), indexOf(entry) + 1, 'the next index of the one log');
+    t.equal(indexOf(logged), log.sequencer.checkpoint.size - 1, 'the newest entry of the one log');
     t.ok(verifyBundle(message, root, { key, artifact: ARTIFACT }), 'verified');
     t.equal(
       failure(() => verifyBundle(message, root, { key, artifact: Buffer.from('swapped') })),
@@ -173,32 +191,53 @@ t.test('Rekor v1: RekorWitness logs here and @sigstore/verify accepts the bundle
   });
 });
 
-t.test('the checkpoint is a C2SP checkpoint and @sigstore/verify takes it', async (t) => {
+t.test('a checkpoint of the log is read by the C2SP parser and by @sigstore/verify', async (t) => {
   const log = openTempLog(t);
   const { url } = await serve(t, log, {}, undefined, { allowAnonymous: true });
   const root = await (await fetch(`${url}/api/v1/trusted-root`)).json();
   const key = generateKey('ecdsa-p256');
   const bundle = await dsseBundle(keySigner(key), [new RekorWitness({ rekorBaseURL: url })]);
-  const envelope = bundle.verificationMaterial.tlogEntries[0].inclusionProof?.checkpoint?.envelope;
-  t.type(envelope, 'string');
-  // Both readers, on the same bytes.
-  t.ok(verifyBundle(bundle, root, { key }), '@sigstore/verify accepts the bundle with it');
-  const opened = openCheckpoint(envelope as string, [parseVerifierKey(log.keys.noteVerifierKey)]);
+  const proof = bundle.verificationMaterial.tlogEntries[0].inclusionProof;
+  // Rekor clients get the checkpoint signed by the ECDSA key alone (sigstore-python refuses
+  // lines by other keys).
+  t.equal(proof?.checkpoint?.envelope.match(/\u2014 /g)?.length, 1, 'one signature line');
+
+  // The log's own checkpoint, signed by both keys, in place of it: the same bytes for both readers.
+  const note = await (await fetch(`${url}/checkpoint`)).text();
+  const opened = openCheckpoint(note, [parseVerifierKey(log.keys.noteVerifierKey)]);
   t.equal(opened.checkpoint.origin, 'test.example/log');
   t.equal(opened.checkpoint.size, 1);
   t.equal(opened.note.unverifiedSignatures.length, 1, 'the ECDSA line, unknown to a C2SP reader');
-  // Without its ECDSA line the checkpoint is still a C2SP checkpoint, but not one sigstore reads.
-  const ed25519Only = (envelope as string).replace(/\u2014 [^\n]+\n$/, '');
+  const dual = clone(bundle);
+  const dualProof = dual.verificationMaterial.tlogEntries[0].inclusionProof;
+  if (dualProof?.checkpoint) dualProof.checkpoint.envelope = note;
+  t.ok(verifyBundle(dual, root, { key }), '@sigstore/verify accepts the bundle with it');
+
+  // Without its ECDSA line it is still a C2SP checkpoint, but not one @sigstore/verify can check.
+  const ed25519Only = note.replace(/\u2014 [^\n]+\n$/, '');
   t.ok(openCheckpoint(ed25519Only, [parseVerifierKey(log.keys.noteVerifierKey)]));
-  const stripped = clone(bundle);
-  const proof = stripped.verificationMaterial.tlogEntries[0].inclusionProof;
-  if (proof?.checkpoint) proof.checkpoint.envelope = ed25519Only;
+  if (dualProof?.checkpoint) dualProof.checkpoint.envelope = ed25519Only;
   // The SET still gives a timestamp; the checkpoint is what fails.
   t.equal(
-    failure(() => verifyBundle(stripped, root, { key })),
+    failure(() => verifyBundle(dual, root, { key })),
     'TLOG_INCLUSION_PROOF_ERROR',
   );
 });
+
+t.test(
+  'a checkpoint from before the ECDSA key signed them is signed by it for Rekor clients',
+  async (t) => {
+    const log = openTempLog(t);
+    const text = parseNote(log.sequencer.checkpoint.note).text;
+    const ed25519Only = signNote(text, [log.keys.noteSigner]);
+    const forSigstore = noteForSigner(ed25519Only, log.checkpointCosigner);
+    const spki = new Uint8Array(log.keys.ecdsaPublicKeyDer);
+    const opened = openNote(forSigstore, [ecdsaNoteVerifier('test.example/log', spki)]);
+    t.equal(opened.text, text, 'the same tree head');
+    t.equal(opened.verifiedSignatures.length, 1);
+    t.equal(opened.unverifiedSignatures.length, 0, 'and no other line');
+  },
+);
 
 t.test('Rekor v2: entries verify with a timestamp authority, as Rekor v2 implies', async (t) => {
   const log = openTempLog(t);
@@ -321,7 +360,11 @@ t.test('the Rekor read API: log info, public key, entries by UUID', async (t) =>
 
   const info = await (await fetch(`${url}/api/v1/log`)).json();
   t.equal(info.treeSize, 1);
-  t.equal(info.signedTreeHead, log.sequencer.checkpoint.note);
+  t.equal(
+    info.signedTreeHead,
+    noteForSigner(log.sequencer.checkpoint.note, log.checkpointCosigner),
+    'signed by the ECDSA key alone',
+  );
   t.match(info.treeID, /^[1-9][0-9]*$/);
 
   const pem = await fetch(`${url}/api/v1/log/publicKey`);
@@ -475,6 +518,138 @@ t.test('Rekor submissions are checked before anything is logged', async (t) => {
       'bad-digest',
     ],
   ];
+  const spki = (pem: string) =>
+    createPublicKey(pem).export({ type: 'spki', format: 'der' }).toString('base64');
+  const v2Verifier = (pem: string) => ({
+    publicKey: { rawBytes: spki(pem) },
+    keyDetails: 'PKIX_ECDSA_P256_SHA_256',
+  });
+  const v2HashedRekord = (sig: Buffer, pem: string, bytes = digest) => ({
+    hashedRekordRequestV002: {
+      digest: bytes.toString('base64'),
+      signature: { content: sig.toString('base64'), verifier: v2Verifier(pem) },
+    },
+  });
+  const v2Dsse = (verifiers: unknown[]) => ({
+    dsseRequestV002: { envelope: JSON.parse(envelope), verifiers },
+  });
+  const noSan = await makeCertificateChain({ san: null });
+  const more: [string, unknown, number, string][] = [
+    [
+      'v2: a signature by another key',
+      v2HashedRekord(signature, other.publicKeyPem),
+      2,
+      'bad-signature',
+    ],
+    [
+      'v2: a digest of something else',
+      v2HashedRekord(signature, key.publicKeyPem, Buffer.alloc(32)),
+      2,
+      'bad-signature',
+    ],
+    [
+      'v2: a DSSE signature not over the PAE',
+      v2Dsse([v2Verifier(key.publicKeyPem)]),
+      2,
+      'bad-signature',
+    ],
+    ['v2: no verifier', v2Dsse([]), 2, 'bad-entry'],
+    [
+      'v2: a verifier both key and certificate',
+      v2Dsse([{ ...v2Verifier(key.publicKeyPem), x509Certificate: { rawBytes: 'AA==' } }]),
+      2,
+      'bad-entry',
+    ],
+    [
+      'v2: a certificate naming nobody',
+      v2Dsse([
+        { x509Certificate: { rawBytes: Buffer.from(noSan.certificates[0]).toString('base64') } },
+      ]),
+      2,
+      'certificate-without-identity',
+    ],
+    ['v2: a request that is not an object', { dsseRequestV002: 'x' }, 2, 'bad-request'],
+    [
+      'a signature that is not base64',
+      {
+        ...hashedrekord(signature, key.publicKeyPem),
+        spec: {
+          ...hashedrekord(signature, key.publicKeyPem).spec,
+          signature: { content: 'not base64!', publicKey: { content: b64(key.publicKeyPem) } },
+        },
+      },
+      1,
+      'bad-base64',
+    ],
+    [
+      'an unknown digest algorithm',
+      {
+        ...hashedrekord(signature, key.publicKeyPem),
+        spec: {
+          ...hashedrekord(signature, key.publicKeyPem).spec,
+          data: { hash: { algorithm: 'md5', value: 'ab'.repeat(16) } },
+        },
+      },
+      1,
+      'bad-digest',
+    ],
+    [
+      'proposed content that is not an object',
+      { apiVersion: '0.0.1', kind: 'dsse', spec: { proposedContent: 'x' } },
+      1,
+      'bad-entry',
+    ],
+    [
+      'an envelope not a string',
+      {
+        apiVersion: '0.0.1',
+        kind: 'dsse',
+        spec: { proposedContent: { envelope: {}, verifiers: [b64(key.publicKeyPem)] } },
+      },
+      1,
+      'bad-entry',
+    ],
+    [
+      'a verifier that is not UTF-8',
+      {
+        apiVersion: '0.0.1',
+        kind: 'dsse',
+        spec: {
+          proposedContent: { envelope, verifiers: [Buffer.from([0xff, 0xfe]).toString('base64')] },
+        },
+      },
+      1,
+      'bad-public-key',
+    ],
+    [
+      'a certificate chain as verifier',
+      {
+        apiVersion: '0.0.1',
+        kind: 'dsse',
+        spec: {
+          proposedContent: { envelope, verifiers: [b64(`${noSan.leafPem}${noSan.leafPem}`)] },
+        },
+      },
+      1,
+      'bad-certificate-chain',
+    ],
+    [
+      'a certificate PEM that is not base64',
+      {
+        apiVersion: '0.0.1',
+        kind: 'dsse',
+        spec: {
+          proposedContent: {
+            envelope,
+            verifiers: [b64('-----BEGIN CERTIFICATE-----\nAAB=\n-----END CERTIFICATE-----\n')],
+          },
+        },
+      },
+      1,
+      'bad-certificate',
+    ],
+  ];
+  cases.push(...more);
   for (const [name, body, version, code] of cases) {
     await expectError(t, await post(body, version), 400, code);
     t.pass(name);

@@ -213,6 +213,35 @@ t.test('attestry server serves under --origin; a restart keeps the origin and ke
   await stopWith(t, again, 'SIGTERM');
 });
 
+t.test('attestry server --allow-anonymous opens the Rekor API, rate limited', async (t) => {
+  const dir = tempDir(t);
+  const server = await startProcess(t, [
+    BIN,
+    'server',
+    '--db',
+    join(dir, 'log.db'),
+    '--port',
+    '0',
+    '--origin',
+    'x.example/log',
+    '--allow-anonymous',
+    '--anonymous-rate-limit',
+    '1',
+  ]);
+  t.equal(server.ready.anonymousRekorPublishing, true, 'said at start');
+  const post = () =>
+    fetch(`${server.url}/api/v2/log/entries`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
+  t.equal((await post()).status, 400, 'taken (and refused on its merits)');
+  const limited = await post();
+  t.equal(limited.status, 429, 'one a minute');
+  t.ok(Number(limited.headers.get('retry-after')) > 0);
+  await stopWith(t, server, 'SIGTERM');
+});
+
 t.test('a bad --port is refused before anything is opened', async (t) => {
   const dir = tempDir(t);
   const dbPath = join(dir, 'log.db');

@@ -4,12 +4,12 @@
 // to them. Runs in Node and in browsers (fetch and the pure verification modules only).
 import { openCheckpoint } from '../../server/log/checkpoint.ts';
 import { verifyConsistency } from '../../server/log/consistency-proof.ts';
-import { fromBase64, fromHex, fromUtf8, toHex } from '../../server/log/encoding.ts';
+import { fromBase64, fromHex, fromUtf8, toBase64, toHex } from '../../server/log/encoding.ts';
 import { decodeEntryBundle } from '../../server/log/entry-bundle.ts';
 import { entryTimestampMessage } from '../../server/log/entry-timestamp.ts';
 import { HASH_SIZE, leafHash, sha256 } from '../../server/log/hash.ts';
 import { verifyInclusion } from '../../server/log/inclusion-proof.ts';
-import { openNote } from '../../server/log/note.ts';
+import { openNote, parseNote } from '../../server/log/note.ts';
 import { type NoteVerifier, parseVerifierKey } from '../../server/log/note-keys.ts';
 import { ecdsaNoteVerifier } from '../../server/log/note-keys-ecdsa.ts';
 import { entriesPath, tilePath } from '../../server/log/tile.ts';
@@ -137,46 +137,83 @@ export class LogClient {
   }
 
   /**
-   * The log's Sigstore TrustedRoot, for @sigstore/verify. Checked against the pinned note key: the
-   * ECDSA key it lists must sign the very checkpoint the pinned key signs, under a name its base
-   * URL holds (what @sigstore/verify matches), with the log ID of that key.
+   * The log's Sigstore TrustedRoot, for @sigstore/verify: its ECDSA key as a transparency log.
+   * The key is checked against the pinned note key: it must sign the tree head the pinned key
+   * signs. The root returned is built from what was checked only, never passed on as served: a
+   * log must not slip a certificate or timestamp authority into a verifier's trust.
    */
   async trustedRoot(): Promise<Record<string, unknown>> {
-    const root = (await answerJson(this.#client, '/api/v1/trusted-root')) as Record<
-      string,
-      unknown
-    >;
-    const tlogs = root.tlogs as
-      | { baseUrl?: unknown; publicKey?: { rawBytes?: unknown }; logId?: { keyId?: unknown } }[]
-      | undefined;
-    const tlog = Array.isArray(tlogs) && tlogs.length === 1 ? tlogs[0] : undefined;
+    const served = (await answerJson(this.#client, '/api/v1/trusted-root')) as {
+      tlogs?: {
+        baseUrl?: unknown;
+        publicKey?: { rawBytes?: unknown; validFor?: { start?: unknown } };
+      }[];
+    };
+    const tlog = Array.isArray(served.tlogs) && served.tlogs.length === 1 ? served.tlogs[0] : {};
     const spki =
-      typeof tlog?.publicKey?.rawBytes === 'string'
+      typeof tlog.publicKey?.rawBytes === 'string'
         ? fromBase64(tlog.publicKey.rawBytes)
         : undefined;
-    const latest = await this.checkpoint();
-    const sameLog = () => {
-      if (spki === undefined || typeof tlog?.baseUrl !== 'string') return false;
-      if (!tlog.baseUrl.includes(latest.origin)) return false;
-      const logId =
-        typeof tlog.logId?.keyId === 'string' ? fromBase64(tlog.logId.keyId) : undefined;
-      if (logId === undefined || toHex(logId) !== toHex(sha256(spki))) return false;
-      openNote(latest.note, [ecdsaNoteVerifier(latest.origin, spki)]);
-      return true;
-    };
-    let verified: boolean;
-    try {
-      verified = sameLog();
-    } catch {
-      verified = false;
-    }
-    if (!verified) {
+    const start = tlog.publicKey?.validFor?.start;
+    const origin = await this.#originSignedBy(spki);
+    if (
+      spki === undefined ||
+      typeof tlog.baseUrl !== 'string' ||
+      !tlog.baseUrl.includes(origin) ||
+      typeof start !== 'string' ||
+      Number.isNaN(Date.parse(start))
+    ) {
       throw new LogClientError(
         'bad-trusted-root',
-        "the log's trusted root does not list the key that signs its checkpoints beside the pinned note key",
+        "the log's trusted root does not list the key that signs its tree heads beside the pinned note key",
       );
     }
-    return root;
+    return {
+      mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
+      tlogs: [
+        {
+          baseUrl: tlog.baseUrl,
+          hashAlgorithm: 'SHA2_256',
+          publicKey: {
+            rawBytes: toBase64(spki),
+            keyDetails: 'PKIX_ECDSA_P256_SHA_256',
+            validFor: { start },
+          },
+          logId: { keyId: toBase64(sha256(spki)) },
+        },
+      ],
+      certificateAuthorities: [],
+      ctlogs: [],
+      timestampAuthorities: [],
+    };
+  }
+
+  /**
+   * The log's origin, once the ECDSA key `spki` is shown to sign the same tree head as the pinned
+   * note key: the Rekor tree head (signed by the ECDSA key) and the checkpoint (by the note key)
+   * must have one text. Tried again if the log grew between the two reads.
+   */
+  async #originSignedBy(spki: Uint8Array | undefined): Promise<string> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const info = (await answerJson(this.#client, '/api/v1/log')) as { signedTreeHead?: unknown };
+      const latest = await this.checkpoint();
+      const treeHead = typeof info.signedTreeHead === 'string' ? info.signedTreeHead : '';
+      let sameText: boolean;
+      try {
+        sameText =
+          spki !== undefined &&
+          openNote(treeHead, [ecdsaNoteVerifier(latest.origin, spki)]).text ===
+            parseNote(latest.note).text;
+      } catch {
+        sameText = false;
+      }
+      if (sameText) return latest.origin;
+      if (parseCheckpointSize(treeHead) === latest.size) break;
+    }
+    throw new LogClientError(
+      'bad-trusted-root',
+      "the log's trusted root lists a key that does not sign the tree head the pinned note key signs",
+    );
   }
 
   /** Publishes a signed bundle; the answer is checked to log exactly this bundle's signature. */
@@ -486,7 +523,6 @@ async function request(
   return response;
 }
 
-/** The leaf's spec.envelopeHash.value (canonical Rekor dsse body), or undefined. */
 /** The logged body must carry the envelope's own signature and payload hash. */
 function bodyCommitsTo(
   body: Uint8Array,
@@ -521,4 +557,9 @@ function envelopeMatches(body: Uint8Array, envelope: Uint8Array): boolean {
   } catch {
     return false;
   }
+}
+
+/** The size line of a checkpoint note, or NaN: only to tell a grown log from a lying one. */
+function parseCheckpointSize(note: string): number {
+  return Number(note.split('\n')[1]);
 }

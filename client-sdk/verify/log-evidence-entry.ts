@@ -1,12 +1,14 @@
-// Finds the log entry of a bundle: the one whose leaf is the bundle's canonical Rekor dsse body,
-// computed as the log computes it. The bundle's own tlog entries name the first candidates; when
+// Finds the log entry of a bundle: the one whose leaf logs the bundle's signature, over its
+// payload, by its signer. That is the canonical Rekor dsse body the log computes for a bundle; an
+// entry made through the log's Rekor API (RekorWitness) logs the same signature in a body of its
+// own (the envelope as that client spelled it, or Rekor v2's shape). The bundle's own tlog entries name the first candidates; when
 // it has none (or none of them is it: they may be another log's), the log's exact search by
 // subject digest, signer identity and predicate type names the rest.
 import { isObject } from '../../server/entries/is-object.ts';
 import type { CheckedSubmission } from '../../server/entries/submission.ts';
-import { equalBytes } from '../../server/log/hash.ts';
 import { LogClientError } from '../log-client/errors.ts';
 import type { FetchedEntry, LogClient } from '../log-client/log-client.ts';
+import { sameSignedEnvelope } from '../log-client/logged-dsse.ts';
 import { LogEvidenceError } from './log-evidence-error.ts';
 
 const DECIMAL = /^(?:0|[1-9][0-9]*)$/;
@@ -60,7 +62,7 @@ async function entryWithLeaf(
 ): Promise<FetchedEntry | undefined> {
   try {
     const entry = await client.entry(index);
-    return equalBytes(entry.canonicalizedBody, leaf) ? entry : undefined;
+    return sameSignedEnvelope(entry.canonicalizedBody, leaf) ? entry : undefined;
   } catch (error) {
     // An index of another log's entry may be beyond the end of this one.
     if (error instanceof LogClientError && error.code === 'entry-not-found') return undefined;

@@ -31,16 +31,12 @@ export function verifyDigestSignature(
       'an Ed25519 key signs messages, not digests: log it as a dsse entry',
     );
   }
-  let valid: boolean;
-  try {
-    valid = CURVES[type].verify(signature, digest, uncompressedPoint(key), {
-      prehash: false,
-      format: 'der',
-      lowS: false,
-    });
-  } catch {
-    valid = false; // not DER
-  }
+  // noble answers false, not an exception, for a signature that is not DER.
+  const valid = CURVES[type].verify(signature, digest, uncompressedPoint(key), {
+    prehash: false,
+    format: 'der',
+    lowS: false,
+  });
   if (!valid) {
     throw new SubmissionError(
       'bad-signature',

@@ -55,10 +55,17 @@ function fromPublicKeyPem(pem: string): RekorSigner {
   };
 }
 
-/** A PEM public key, or PEM certificates leaf first. */
+/** A PEM public key or a PEM leaf certificate. */
 export function rekorSignerFromPem(text: string): RekorSigner {
   const blocks = [...text.matchAll(PEM_BLOCK)];
   if (blocks.length > 0 && blocks.every((block) => block[1] === 'CERTIFICATE')) {
+    // Rekor keeps a verifier's whole chain; sigstore-js and cosign send the leaf alone.
+    if (blocks.length > 1) {
+      throw new SubmissionError(
+        'bad-certificate-chain',
+        'the verifier holds one certificate, the leaf: the log does not judge its issuers',
+      );
+    }
     return fromCertificates(
       blocks.map((block, i) => {
         const der = fromBase64(block[2].replace(/\s+/g, ''));

@@ -5,26 +5,14 @@
 // SHA-256 of the envelope string exactly as sent, as Rekor computes it.
 import canonicalize from 'canonicalize';
 import { fromUtf8, toBase64, utf8 } from '../log/encoding.ts';
-import type { EntryRecord } from '../storage/storage.ts';
 import { verifyDigestSignature } from './digest-signature.ts';
 import { parseEnvelope, verifyEnvelope } from './dsse.ts';
-import { entryRecord } from './entry-record.ts';
 import { rekorDsseBody } from './rekor-dsse-body.ts';
+import { type CheckedRekorEntry, statementRecord } from './rekor-entry.ts';
 import { badEntry, base64Field, objectField } from './rekor-fields.ts';
 import { type RekorSigner, rekorSignerFromPem } from './rekor-signer.ts';
-import { parseStatement } from './statement.ts';
-import { IN_TOTO_PAYLOAD_TYPE, MAX_PAYLOAD_BYTES } from './submission.ts';
+import { MAX_PAYLOAD_BYTES } from './submission.ts';
 import { SubmissionError } from './submission-error.ts';
-
-export type RekorKind = 'dsse' | 'hashedrekord';
-
-export interface CheckedRekorEntry {
-  kind: RekorKind;
-  /** The canonical entry body: the bytes the log appends. */
-  leaf: Uint8Array;
-  /** What search indexes: present for envelopes of in-toto statements only. */
-  record?: EntryRecord;
-}
 
 /** Hex digest lengths Rekor v1's hashedrekord takes. */
 const DIGEST_HEX_LENGTHS = new Map<unknown, number>([
@@ -37,17 +25,6 @@ function pemSigner(value: unknown, at: string): RekorSigner {
   const pem = fromUtf8(base64Field(value, at));
   if (pem === undefined) throw new SubmissionError('bad-public-key', `${at} is not PEM text`);
   return rekorSignerFromPem(pem);
-}
-
-/** An in-toto statement in a DSSE envelope is checked like a bundle's and indexed. */
-export function statementRecord(
-  payloadType: string,
-  payload: Uint8Array,
-  envelopeBytes: Uint8Array,
-  signer: RekorSigner,
-): EntryRecord | undefined {
-  if (payloadType !== IN_TOTO_PAYLOAD_TYPE) return undefined;
-  return entryRecord(parseStatement(payload), envelopeBytes, signer.verifier, [signer.identity]);
 }
 
 async function checkDsse(spec: Record<string, unknown>): Promise<CheckedRekorEntry> {

@@ -8,28 +8,15 @@ import { signEntryTimestamp } from '../entries/signed-entry-timestamp.ts';
 import { checkSubmission } from '../entries/submission.ts';
 import { ApiError } from '../http/api-error.ts';
 import { appendLeaf, checked } from '../http/submit.ts';
-import { toHex } from '../log/encoding.ts';
-import { inclusionProof } from '../log/proof-builder.ts';
 import type { Acknowledgement } from '../log/sequencer.ts';
-import { tileNodeReader } from '../log/tile-node-reader.ts';
 import type { LogService } from '../log-service.ts';
-import type { EntryFilter, StoredCheckpoint, StoredRecord } from '../storage/storage.ts';
+import type { EntryFilter, StoredRecord } from '../storage/storage.ts';
+import { proofJson, proofToLatest, seconds } from './proof-json.ts';
 
 const MAX_SUBJECTS_PER_HIT = 32;
 
-/** An inclusion proof as the API answers it: for the tree of the checkpoint it carries. */
-function proofJson(index: number, checkpoint: StoredCheckpoint, hashes: Uint8Array[]) {
-  return {
-    logIndex: index,
-    rootHash: toHex(checkpoint.root),
-    treeSize: checkpoint.size,
-    hashes: hashes.map(toHex),
-    checkpoint: checkpoint.note,
-  };
-}
 const ref = (name: string) => ({ $ref: `${entriesSchema.$id}#/$defs/${name}` });
 const base64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
-const seconds = (ms: number) => Math.floor(ms / 1000);
 
 interface SearchQuery extends EntryFilter {
   cursor?: string;
@@ -109,16 +96,13 @@ export const entriesRoutes: FastifyPluginAsync<{ log: LogService }> = async (app
         throw new ApiError(404, 'entry-not-found', `the log has no entry ${index}`);
       }
       const record = log.storage.readRecord(index);
+      const latest = proofToLatest(log, index);
       return {
         logIndex: index,
         canonicalizedBody: base64(entry.body),
         ...(record && { envelope: base64(record.envelope), verifier: JSON.parse(record.verifier) }),
         integratedTime: seconds(entry.integratedAt),
-        inclusionProof: proofJson(
-          index,
-          log.sequencer.checkpoint,
-          inclusionProof(index, log.sequencer.checkpoint.size, tileNodeReader(log.storage)),
-        ),
+        inclusionProof: proofJson(index, latest.checkpoint, latest.hashes),
       };
     },
   );

@@ -14,11 +14,11 @@ import { ApiError } from '../http/api-error.ts';
 import { appendLeaf, checked } from '../http/submit.ts';
 import { fromHex, toBase64, toHex } from '../log/encoding.ts';
 import { leafHash } from '../log/hash.ts';
-import { inclusionProof } from '../log/proof-builder.ts';
-import { tileNodeReader } from '../log/tile-node-reader.ts';
+import { noteForSigner } from '../log/note-for-signer.ts';
 import type { LogService } from '../log-service.ts';
 import type { StoredCheckpoint } from '../storage/storage.ts';
 import { logTrustedRoot } from '../trusted-root.ts';
+import { proofJson, proofToLatest, seconds } from './proof-json.ts';
 
 export interface RekorRoutesOptions {
   log: LogService;
@@ -29,8 +29,9 @@ export interface RekorRoutesOptions {
 }
 
 const ref = (name: string) => ({ $ref: `${rekorSchema.$id}#/$defs/${name}` });
-const errors = { 400: { $ref: 'ErrorBody#' } };
-const seconds = (ms: number) => Math.floor(ms / 1000);
+const error = { $ref: 'ErrorBody#' };
+const readErrors = { 400: error, 404: error };
+const writeErrors = { 400: error, 401: error, 409: error, 413: error, 429: error, 503: error };
 
 /** One entry as Rekor v1 answers it, keyed by its UUID (the hex leaf hash). */
 async function rekorV1Entry(
@@ -40,6 +41,7 @@ async function rekorV1Entry(
   integratedAt: number,
   checkpoint: StoredCheckpoint,
   proof: Uint8Array[],
+  note: string,
 ) {
   const integratedTime = seconds(integratedAt);
   const { logId } = log.keys;
@@ -50,13 +52,7 @@ async function rekorV1Entry(
       logID: logId,
       logIndex: index,
       verification: {
-        inclusionProof: {
-          logIndex: index,
-          rootHash: toHex(checkpoint.root),
-          treeSize: checkpoint.size,
-          hashes: proof.map(toHex),
-          checkpoint: checkpoint.note,
-        },
+        inclusionProof: proofJson(index, checkpoint, proof, note),
         signedEntryTimestamp: await signEntryTimestamp(log.keys.ecdsaPrivateKey, {
           body,
           integratedTime,
@@ -71,6 +67,20 @@ async function rekorV1Entry(
 export const rekorRoutes: FastifyPluginAsync<RekorRoutesOptions> = async (app, options) => {
   const { log, allowAnonymous, anonymousPerMinute } = options;
   app.addSchema(rekorSchema);
+
+  // Every answer until the next batch carries the same checkpoint: it is parsed once.
+  let lastNote = { note: '', forSigner: '' };
+  /** The checkpoint as Rekor clients get it: signed by the log's ECDSA key alone. */
+  const sigstoreNote = (checkpoint: StoredCheckpoint) => {
+    if (lastNote.note !== checkpoint.note) {
+      lastNote = {
+        note: checkpoint.note,
+        forSigner: noteForSigner(checkpoint.note, log.checkpointCosigner),
+      };
+    }
+    return lastNote.forSigner;
+  };
+
   await app.register(rateLimit, {
     global: false,
     errorResponseBuilder: (_request, context) =>
@@ -82,7 +92,8 @@ export const rekorRoutes: FastifyPluginAsync<RekorRoutesOptions> = async (app, o
   });
   const publishing = {
     config: { rateLimit: { max: anonymousPerMinute, timeWindow: 60_000 } },
-    preHandler: async () => {
+    // Before the body is even read.
+    onRequest: async () => {
       if (!allowAnonymous) {
         throw new ApiError(
           401,
@@ -100,7 +111,7 @@ export const rekorRoutes: FastifyPluginAsync<RekorRoutesOptions> = async (app, o
       schema: {
         summary: 'Rekor v1: log a dsse or hashedrekord 0.0.1 entry',
         body: ref('ProposedEntry'),
-        response: { 201: ref('LogEntry'), ...errors },
+        response: { 201: ref('LogEntry'), ...writeErrors },
       },
     },
     async (request, reply) => {
@@ -123,6 +134,7 @@ export const rekorRoutes: FastifyPluginAsync<RekorRoutesOptions> = async (app, o
         ack.integratedAt,
         ack.checkpoint,
         ack.inclusionProof,
+        sigstoreNote(ack.checkpoint),
       );
     },
   );
@@ -133,20 +145,29 @@ export const rekorRoutes: FastifyPluginAsync<RekorRoutesOptions> = async (app, o
       schema: {
         summary: 'Rekor v1: an entry by UUID, with a proof to the latest checkpoint',
         params: ref('Uuid'),
-        response: { 200: ref('LogEntry'), ...errors },
+        response: { 200: ref('LogEntry'), ...readErrors },
       },
     },
     async (request) => {
       const hash = fromHex(request.params.uuid.slice(-64)) as Uint8Array;
-      const checkpoint = log.sequencer.checkpoint;
       const index = log.storage.findLeaf(hash);
       const entry =
-        index !== undefined && index < checkpoint.size ? log.storage.readEntry(index) : undefined;
+        index !== undefined && index < log.sequencer.checkpoint.size
+          ? log.storage.readEntry(index)
+          : undefined;
       if (index === undefined || entry === undefined) {
         throw new ApiError(404, 'entry-not-found', `the log has no entry ${request.params.uuid}`);
       }
-      const proof = inclusionProof(index, checkpoint.size, tileNodeReader(log.storage));
-      return rekorV1Entry(log, index, entry.body, entry.integratedAt, checkpoint, proof);
+      const { checkpoint, hashes } = proofToLatest(log, index);
+      return rekorV1Entry(
+        log,
+        index,
+        entry.body,
+        entry.integratedAt,
+        checkpoint,
+        hashes,
+        sigstoreNote(checkpoint),
+      );
     },
   );
 
@@ -163,7 +184,7 @@ export const rekorRoutes: FastifyPluginAsync<RekorRoutesOptions> = async (app, o
       return {
         rootHash: toHex(checkpoint.root),
         treeSize: checkpoint.size,
-        signedTreeHead: checkpoint.note,
+        signedTreeHead: sigstoreNote(checkpoint),
         // Rekor's tree IDs are positive int64 decimals; this one is taken from the log ID.
         treeID: BigInt(`0x${log.keys.logId.slice(0, 15)}`).toString(),
         inactiveShards: [],
@@ -193,7 +214,11 @@ export const rekorRoutes: FastifyPluginAsync<RekorRoutesOptions> = async (app, o
       schema: {
         summary: 'Rekor v2: log a dsse or hashedrekord 0.0.2 entry',
         body: ref('CreateEntryRequest'),
-        response: { 200: ref('TransparencyLogEntry'), 201: ref('TransparencyLogEntry'), ...errors },
+        response: {
+          200: ref('TransparencyLogEntry'),
+          201: ref('TransparencyLogEntry'),
+          ...writeErrors,
+        },
       },
     },
     async (request, reply) => {
@@ -213,7 +238,7 @@ export const rekorRoutes: FastifyPluginAsync<RekorRoutesOptions> = async (app, o
           rootHash: toBase64(ack.checkpoint.root),
           treeSize: String(ack.checkpoint.size),
           hashes: ack.inclusionProof.map(toBase64),
-          checkpoint: { envelope: ack.checkpoint.note },
+          checkpoint: { envelope: sigstoreNote(ack.checkpoint) },
         },
         canonicalizedBody: toBase64(entry.leaf),
       };

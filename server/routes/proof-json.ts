@@ -1,0 +1,32 @@
+// How the entry APIs write times and inclusion proofs (Rekor v1 conventions: seconds, hex).
+import { toHex } from '../log/encoding.ts';
+import { inclusionProof } from '../log/proof-builder.ts';
+import { tileNodeReader } from '../log/tile-node-reader.ts';
+import type { LogService } from '../log-service.ts';
+import type { StoredCheckpoint } from '../storage/storage.ts';
+
+export const seconds = (ms: number) => Math.floor(ms / 1000);
+
+/** An inclusion proof for the tree of the checkpoint it carries (as `note`, by default whole). */
+export function proofJson(
+  index: number,
+  checkpoint: StoredCheckpoint,
+  hashes: Uint8Array[],
+  note = checkpoint.note,
+) {
+  return {
+    logIndex: index,
+    rootHash: toHex(checkpoint.root),
+    treeSize: checkpoint.size,
+    hashes: hashes.map(toHex),
+    checkpoint: note,
+  };
+}
+
+/** The proof of entry `index` in the latest checkpoint (the entry must be below its size). */
+export function proofToLatest(log: LogService, index: number) {
+  const checkpoint = log.sequencer.checkpoint;
+  // The storage is passed whole so the reader shares its node cache.
+  const hashes = inclusionProof(index, checkpoint.size, tileNodeReader(log.storage));
+  return { checkpoint, hashes };
+}
