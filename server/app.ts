@@ -9,6 +9,7 @@ import { docsRoutes, openApiOptions } from './routes/docs.ts';
 import { entriesRoutes } from './routes/entries.ts';
 import { healthRoutes } from './routes/health.ts';
 import { metricsRoutes } from './routes/metrics.ts';
+import { modelsRoutes } from './routes/models.ts';
 import { proofRoutes } from './routes/proofs.ts';
 import { rekorRoutes } from './routes/rekor.ts';
 import { tilesRoutes } from './routes/tiles.ts';
@@ -63,6 +64,7 @@ export function buildApp(
   app.register(tilesRoutes, { log });
   app.register(proofRoutes, { log });
   app.register(entriesRoutes, { log });
+  app.register(modelsRoutes, { log });
   app.register(rekorRoutes, {
     log,
     allowAnonymous: publishing.allowAnonymous ?? false,

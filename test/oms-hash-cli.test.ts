@@ -8,7 +8,7 @@ import t from 'tap';
 import { hashCommand } from '../client-sdk/cli/commands/hash.ts';
 import { hashModel } from '../client-sdk/hash/index.ts';
 import { buildGoldenModel } from './fixtures/oms-models/golden-models.ts';
-import { expectHelp, jsonOutput, runCli } from './support/cli.ts';
+import { expectHelp, jsonOutput, runCli, runInProcess } from './support/cli.ts';
 import { tempDir } from './support/temp-log.ts';
 
 // Each run of the binary loads all of attestry: room for a busy machine.
@@ -24,53 +24,9 @@ mkdirSync(big);
 for (let i = 0; i < 3; i++) writeFileSync(join(big, `w${i}.bin`), Buffer.alloc(4 << 20, i));
 const BIG_BYTES = 3 * (4 << 20);
 
-/**
- * Runs `attestry hash <args>` in this process, stdout and stderr captured and each set to look
- * like a terminal or not; returns what the binary's exit status would be.
- */
-async function runHash(args: string[], terminal = { stdout: false, stderr: false }) {
-  let stdout = '';
-  let stderr = '';
-  const saved = {
-    log: console.log,
-    error: console.error,
-    write: process.stderr.write,
-    stdoutTTY: process.stdout.isTTY,
-    stderrTTY: process.stderr.isTTY,
-  };
-  console.log = (...parts: unknown[]) => {
-    stdout += `${parts.join(' ')}\n`;
-  };
-  console.error = (...parts: unknown[]) => {
-    stderr += `${parts.join(' ')}\n`;
-  };
-  process.stderr.write = ((chunk: string) => {
-    stderr += chunk;
-    return true;
-  }) as typeof process.stderr.write;
-  process.stdout.isTTY = terminal.stdout;
-  process.stderr.isTTY = terminal.stderr;
-  let status = 0;
-  try {
-    await hashCommand()
-      .exitOverride()
-      .configureOutput({
-        writeOut: (text) => (stdout += text),
-        writeErr: (text) => (stderr += text),
-      })
-      .parseAsync(args, { from: 'user' });
-    status = process.exitCode === undefined ? 0 : Number(process.exitCode);
-  } catch (error) {
-    status = (error as { exitCode: number }).exitCode;
-  } finally {
-    Object.assign(console, { log: saved.log, error: saved.error });
-    process.stderr.write = saved.write;
-    process.stdout.isTTY = saved.stdoutTTY;
-    process.stderr.isTTY = saved.stderrTTY;
-    process.exitCode = undefined;
-  }
-  return { status, stdout, stderr };
-}
+/** Runs `attestry hash <args>` in this process, stdout and stderr each a terminal or not. */
+const runHash = (args: string[], terminal: { stdout?: boolean; stderr?: boolean } = {}) =>
+  runInProcess(hashCommand, args, terminal);
 
 t.test('the binary: the root digest on a pipe, the JSON document, the exit status', async (t) => {
   const plain = runCli(['hash', sample]);

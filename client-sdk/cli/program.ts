@@ -1,6 +1,8 @@
 import { Command } from 'commander';
 import pkg from '../../package.json' with { type: 'json' };
+import { attestCommand } from './commands/attest.ts';
 import { auditCommand } from './commands/audit.ts';
+import { bomCommand } from './commands/bom.ts';
 import { hashCommand } from './commands/hash.ts';
 import { keygenCommand } from './commands/keygen.ts';
 import { logCommand } from './commands/log.ts';
@@ -20,6 +22,8 @@ export function buildProgram(): Command {
     .addCommand(logCommand())
     .addCommand(keygenCommand())
     .addCommand(signCommand())
+    .addCommand(attestCommand())
     .addCommand(verifyCommand())
+    .addCommand(bomCommand())
     .addCommand(omsAdapterCommand());
 }

@@ -100,6 +100,15 @@ interface ProofJson {
   checkpoint: string;
 }
 
+interface EntryJson {
+  logIndex: number;
+  canonicalizedBody: string;
+  envelope?: string;
+  verifier?: unknown;
+  integratedTime: number;
+  inclusionProof: ProofJson;
+}
+
 export class LogClient {
   readonly url: string;
   /** The pinned note verifier key every checkpoint is checked with. */
@@ -270,17 +279,40 @@ export class LogClient {
 
   /** Entry `index` with its envelope, proven to be in the log's latest checkpoint. */
   async entry(index: number): Promise<FetchedEntry> {
-    const json = (await answerJson(this.#client, `/api/v1/entries/${index}`)) as {
-      logIndex: number;
-      canonicalizedBody: string;
-      envelope?: string;
-      verifier?: unknown;
-      integratedTime: number;
-      inclusionProof: ProofJson;
-    };
+    const json = (await answerJson(this.#client, `/api/v1/entries/${index}`)) as EntryJson;
     if (json.logIndex !== index) {
       throw new LogClientError('wrong-entry', `asked for entry ${index}, got ${json.logIndex}`);
     }
+    return this.#checkedEntry(json);
+  }
+
+  /**
+   * The revocations the log holds of a model (by its `sha256:<hex>` digest), each proven and its
+   * envelope matched to its leaf; only those signed by `signers`, when given. Whether a revocation
+   * is signed by whom it claims is the caller's to check (client-sdk/verify).
+   */
+  async modelRevocations(
+    digest: string,
+    signers?: string[],
+  ): Promise<{ revocations: FetchedEntry[]; truncated: boolean }> {
+    const query = new URLSearchParams();
+    for (const signer of signers ?? []) query.append('signer', signer);
+    const json = (await answerJson(
+      this.#client,
+      `/api/v1/models/${encodeURIComponent(digest)}/status${signers ? `?${query}` : ''}`,
+    )) as { revocations?: unknown; truncated?: unknown };
+    if (!Array.isArray(json.revocations)) {
+      throw new LogClientError('bad-answer', 'the model status has no list of revocations');
+    }
+    return {
+      revocations: json.revocations.map((entry: EntryJson) => this.#checkedEntry(entry)),
+      truncated: json.truncated === true,
+    };
+  }
+
+  /** An entry as the log answered it, its leaf proven in the checkpoint it carries. */
+  #checkedEntry(json: EntryJson): FetchedEntry {
+    const index = json.logIndex;
     const body = this.#decode(json.canonicalizedBody, 'canonicalizedBody');
     const inclusion = this.#verifyInclusion(index, body, json.inclusionProof);
     const envelope =

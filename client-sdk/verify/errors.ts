@@ -39,7 +39,19 @@ export type VerifyErrorCode =
   /** Hashing the model failed (see the HashError in `cause`). */
   | 'model-unreadable'
   /** The model differs from what was signed: see missing, extra and changed. */
-  | 'manifest-mismatch';
+  | 'manifest-mismatch'
+  /** The log holds a revocation of the model by its signer or a trusted advisory key. */
+  | 'revoked';
+
+/** A revocation the log holds of a model, signed by a key the verifier trusts to revoke it. */
+export interface Revocation {
+  logIndex: number;
+  /** The revoking key's identity: `sha256:<hex of its DER SPKI>`. */
+  signer: string;
+  reason: string;
+  severity: string;
+  replacement?: { name?: string; sha256: string };
+}
 
 export interface ManifestDifferences {
   /** Signed files that are not in the model. */
@@ -55,13 +67,16 @@ export class VerifyError extends LogError {
   declare readonly code: VerifyErrorCode;
   /** Set for manifest-mismatch. */
   readonly differences: ManifestDifferences | undefined;
+  /** Set for revoked. */
+  readonly revocation: Revocation | undefined;
 
   constructor(
     code: VerifyErrorCode,
     message: string,
-    options?: ErrorOptions & { differences?: ManifestDifferences },
+    options?: ErrorOptions & { differences?: ManifestDifferences; revocation?: Revocation },
   ) {
     super(code, message, options);
     this.differences = options?.differences;
+    this.revocation = options?.revocation;
   }
 }

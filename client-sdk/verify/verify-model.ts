@@ -6,6 +6,7 @@
 
 import { resolve } from 'node:path';
 import { type HashOptions, hashModel, type ModelManifest } from '../hash/index.ts';
+import { LogClient } from '../log-client/log-client.ts';
 import { verifyCertificateBundle } from './certificate-method.ts';
 import { type ManifestDifferences, VerifyError } from './errors.ts';
 import { verifyKeyBundle } from './key-method.ts';
@@ -13,6 +14,7 @@ import { verifyKeylessBundle } from './keyless-method.ts';
 import { type LogEvidence, verifyLogEvidence } from './log-evidence.ts';
 import { compareManifests } from './manifest-diff.ts';
 import { readBundle } from './read-bundle.ts';
+import { checkNotRevoked } from './revocation.ts';
 import {
   OMS_V01_PREDICATE_TYPE,
   readSignedManifest,
@@ -50,6 +52,11 @@ export interface VerifyOptions
    * and that the log has not forked since this machine last looked (state kept in stateDir).
    */
   log?: { url: string; logKey: string; stateDir?: string };
+  /**
+   * With log: PEM public keys trusted to revoke any model (an advisory service's). A revocation in
+   * the log by one of them, or by the model's own signing key, fails verification as 'revoked'.
+   */
+  advisoryKeys?: string[];
 }
 
 export type VerificationMethod = VerifiedSigner['method'];
@@ -175,6 +182,14 @@ export async function verifyModel(
           stateDir: options.log.stateDir,
           publicKey,
         });
+  if (options.log !== undefined && signed.rootDigest !== undefined) {
+    const client = new LogClient({ url: options.log.url, noteVerifierKey: options.log.logKey });
+    const revokers = [
+      ...(publicKey === undefined ? [] : [publicKey]),
+      ...(options.advisoryKeys ?? []),
+    ];
+    await checkNotRevoked(client, signed.rootDigest, revokers);
+  }
   const actual = await hashAsSigned(modelPath, signed, options);
   const { missing, extra, changed, verified } = compareManifests(
     signed.resources,

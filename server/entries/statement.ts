@@ -2,7 +2,7 @@
 // schemas/predicates/, the predicate must also validate against it.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { fromUtf8 } from '../log/encoding.ts';
 import { isObject } from './is-object.ts';
@@ -84,12 +84,41 @@ function parseSubject(value: unknown, at: string): StatementSubject {
   return value.name === undefined ? { digests } : { name: value.name, digests };
 }
 
-function checkPredicate(predicateType: string, predicate: unknown): void {
+/** ajv's message, completed where it leaves out what a reader needs to fix the predicate. */
+function explained(error: ErrorObject): ErrorObject {
+  switch (error.keyword) {
+    case 'additionalProperties':
+      return {
+        ...error,
+        message: `must NOT have additional property '${error.params.additionalProperty}'`,
+      };
+    case 'enum':
+      return {
+        ...error,
+        message: `must be one of ${error.params.allowedValues.map((v: unknown) => JSON.stringify(v)).join(', ')}`,
+      };
+    default:
+      return error;
+  }
+}
+
+/**
+ * Why a predicate fails the schema of its predicate type, naming the field ("predicate/metrics/0/
+ * value must be number (... schema)"); undefined when it passes or the type has no schema. The
+ * SDK refuses with this same message before it signs.
+ */
+export function predicateProblem(predicateType: string, predicate: unknown): string | undefined {
   const validate = predicateValidators().get(predicateType);
-  if (validate === undefined || validate(predicate)) return;
-  // One error (allErrors is off), located by its instance path: "predicate/serialization ...".
-  const reason = ajv.errorsText(validate.errors, { dataVar: 'predicate' });
-  throw new SubmissionError('bad-predicate', `${reason} (${predicateType} schema)`);
+  if (validate === undefined || validate(predicate)) return undefined;
+  // The first failure (allErrors is off), located by its instance path; an anyOf failure lists
+  // what each alternative wanted.
+  const reason = ajv.errorsText(validate.errors?.map(explained), { dataVar: 'predicate' });
+  return `${reason} (${predicateType} schema)`;
+}
+
+function checkPredicate(predicateType: string, predicate: unknown): void {
+  const problem = predicateProblem(predicateType, predicate);
+  if (problem !== undefined) throw new SubmissionError('bad-predicate', problem);
 }
 
 export function parseStatement(payload: Uint8Array): CheckedStatement {

@@ -11,7 +11,7 @@ import { appendLeaf, checked } from '../http/submit.ts';
 import type { Acknowledgement } from '../log/sequencer.ts';
 import type { LogService } from '../log-service.ts';
 import type { EntryFilter, StoredRecord } from '../storage/storage.ts';
-import { proofJson, proofToLatest, seconds } from './proof-json.ts';
+import { entryJson, proofJson, seconds } from './proof-json.ts';
 
 const MAX_SUBJECTS_PER_HIT = 32;
 
@@ -89,21 +89,11 @@ export const entriesRoutes: FastifyPluginAsync<{ log: LogService }> = async (app
       },
     },
     async (request) => {
-      const index = request.params.index;
-      const entry =
-        index < log.sequencer.checkpoint.size ? log.storage.readEntry(index) : undefined;
+      const entry = entryJson(log, request.params.index);
       if (entry === undefined) {
-        throw new ApiError(404, 'entry-not-found', `the log has no entry ${index}`);
+        throw new ApiError(404, 'entry-not-found', `the log has no entry ${request.params.index}`);
       }
-      const record = log.storage.readRecord(index);
-      const latest = proofToLatest(log, index);
-      return {
-        logIndex: index,
-        canonicalizedBody: base64(entry.body),
-        ...(record && { envelope: base64(record.envelope), verifier: JSON.parse(record.verifier) }),
-        integratedTime: seconds(entry.integratedAt),
-        inclusionProof: proofJson(index, latest.checkpoint, latest.hashes),
-      };
+      return entry;
     },
   );
 

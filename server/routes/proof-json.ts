@@ -1,5 +1,5 @@
 // How the entry APIs write times and inclusion proofs (Rekor v1 conventions: seconds, hex).
-import { toHex } from '../log/encoding.ts';
+import { toBase64, toHex } from '../log/encoding.ts';
 import { inclusionProof } from '../log/proof-builder.ts';
 import { tileNodeReader } from '../log/tile-node-reader.ts';
 import type { LogService } from '../log-service.ts';
@@ -29,4 +29,22 @@ export function proofToLatest(log: LogService, index: number) {
   // The storage is passed whole so the reader shares its node cache.
   const hashes = inclusionProof(index, checkpoint.size, tileNodeReader(log.storage));
   return { checkpoint, hashes };
+}
+
+/**
+ * Entry `index` as the entries API answers it (body, envelope, verifier, time) with its proof to
+ * the latest checkpoint; undefined when the latest checkpoint does not hold it.
+ */
+export function entryJson(log: LogService, index: number) {
+  const entry = index < log.sequencer.checkpoint.size ? log.storage.readEntry(index) : undefined;
+  if (entry === undefined) return undefined;
+  const record = log.storage.readRecord(index);
+  const { checkpoint, hashes } = proofToLatest(log, index);
+  return {
+    logIndex: index,
+    canonicalizedBody: toBase64(entry.body),
+    ...(record && { envelope: toBase64(record.envelope), verifier: JSON.parse(record.verifier) }),
+    integratedTime: seconds(entry.integratedAt),
+    inclusionProof: proofJson(index, checkpoint, hashes),
+  };
 }

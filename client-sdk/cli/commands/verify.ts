@@ -18,6 +18,7 @@ export interface VerifyFlags {
   log?: string;
   logKey?: string;
   stateDir?: string;
+  advisoryKey?: string[];
 }
 
 /** The verifyModel options the flags describe, with the files they name read. */
@@ -52,6 +53,7 @@ export function verifyOptionsFrom(bundle: string, flags: VerifyFlags): VerifyOpt
     // As typed on the command line: relative to the working directory, like the model path.
     ignorePaths: flags.ignorePaths?.map((path) => resolve(path)),
     ignoreUnsignedFiles: flags.ignoreUnsignedFiles,
+    advisoryKeys: flags.advisoryKey?.map((file) => readOptionFile(file, '--advisory-key')),
     log:
       flags.log === undefined
         ? undefined
@@ -108,6 +110,11 @@ export function verifyCommand(): Command {
     )
     .option('--log <url>', 'also prove the bundle is in this attestry log')
     .option('--log-key <key>', "with --log: the log's C2SP note verifier key, pinned")
+    .option(
+      '--advisory-key <file>',
+      "with --log: a PEM public key trusted to revoke models (repeatable); the signer's own key always is",
+      collect,
+    )
     .option(
       '--state-dir <dir>',
       'with --log: where the last checkpoint seen of each log is kept (default ~/.config/attestry)',

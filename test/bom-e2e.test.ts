@@ -1,0 +1,197 @@
+// End to end over HTTP: a maintainer publishes a dataset, a contributor, the model's signature,
+// its lineage and an evaluation to a running log; the AI-BOM then assembled from the log (by the
+// CLI, proving every statement, and by the server's own route) lists the dataset as a data
+// component with its digest and log reference, the contributor and the evaluation metrics, and
+// validates against the official schemas.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import t, { type Test } from 'tap';
+import { attest, hashDataset } from '../client-sdk/attest/index.ts';
+import { signModel } from '../client-sdk/sign/index.ts';
+import { buildBomModel } from './fixtures/bom-model.ts';
+import { cycloneDxValidator, errorsOf, spdxValidator } from './support/bom-schemas.ts';
+import { jsonOutput } from './support/cli.ts';
+import { expectError, serve } from './support/http.ts';
+import { generateKey, runCliAsync } from './support/signing.ts';
+import { openTempLog, tempDir } from './support/temp-log.ts';
+
+interface Component {
+  type: string;
+  name: string;
+  hashes?: { alg: string; content: string }[];
+  externalReferences?: { type: string; url: string }[];
+  properties?: { name: string; value: string }[];
+}
+
+const log = openTempLog(t);
+const { url } = await serve(t, log);
+const key = generateKey('ecdsa-p256');
+const privateKey = key.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+const work = tempDir(t, 'bom-e2e-');
+const model = buildBomModel(work);
+const corpus = path.join(work, 'corpus');
+mkdirSync(corpus);
+writeFileSync(path.join(corpus, 'part-0.jsonl'), '{"text": "hello"}\n');
+
+const dataset = await hashDataset(corpus);
+const published = {
+  dataset: await attest(
+    'dataset',
+    {
+      sha256: dataset.sha256,
+      predicate: {
+        name: 'acme/corpus',
+        version: '2026.11',
+        license: 'CC-BY-4.0',
+        sources: [{ uri: 'https://data.acme.example/corpus' }],
+        personalData: { present: false },
+      },
+    },
+    { privateKey, log: url },
+  ),
+  contributor: await attest(
+    'contributor',
+    { predicate: { identity: key.identity, role: 'maintainer', affiliation: 'Acme' } },
+    { privateKey, log: url },
+  ),
+};
+const signed = await signModel(model, { privateKey, log: url });
+const root = (signed.manifest as { rootDigest: string }).rootDigest;
+const subject = { name: 'acme/tiny-llama', sha256: root };
+const lineage = await attest(
+  'lineage',
+  {
+    subject,
+    predicate: { datasets: [{ name: 'acme/corpus', sha256: dataset.sha256, use: 'training' }] },
+  },
+  { privateKey, log: url },
+);
+const evaluation = await attest(
+  'evaluation',
+  {
+    subject,
+    predicate: {
+      benchmark: { name: 'mmlu' },
+      metrics: [{ name: 'accuracy', value: 0.712 }],
+      date: '2026-11-25',
+    },
+  },
+  { privateKey, log: url },
+);
+
+function checkComponents(t: Test, bom: { components?: Component[]; metadata?: unknown }) {
+  const components = JSON.stringify(bom);
+  const data = bom.components?.find((c) => c.type === 'data' && c.name === 'acme/corpus');
+  t.ok(data, 'the dataset is a data component');
+  t.match(data?.hashes, [{ alg: 'SHA-256', content: dataset.sha256 }], 'with its digest');
+  t.ok(
+    data?.externalReferences?.some(
+      (r) => r.url === `${url}/api/v1/entries/${published.dataset.log?.logIndex}`,
+    ),
+    'and its log entry',
+  );
+  t.match(components, key.identity, 'the contributor');
+  t.match(components, /"accuracy"/, 'the evaluation metric');
+  t.match(components, /0\.712/);
+  t.match(components, `/api/v1/entries/${lineage.log?.logIndex}`, 'the lineage entry');
+  t.match(components, `/api/v1/entries/${evaluation.log?.logIndex}`, 'the evaluation entry');
+}
+
+t.test('attestry bom --log: the log facts, proven, in a CycloneDX document', async (t) => {
+  const run = await runCliAsync([
+    'bom',
+    model,
+    '--log',
+    url,
+    '--log-key',
+    log.keys.noteVerifierKey,
+    '--json',
+  ]);
+  t.equal(run.status, 0, run.stderr);
+  const { bom, rootDigest } = jsonOutput(run.stdout);
+  t.equal(rootDigest, root, 'the digest that was signed');
+  checkComponents(t, bom);
+  const validate = cycloneDxValidator('1.6');
+  t.ok(validate(bom), errorsOf(validate));
+});
+
+t.test('GET /api/v1/models/<digest>/bom gives the same facts', async (t) => {
+  const response = await fetch(`${url}/api/v1/models/sha256:${root}/bom`);
+  t.equal(response.status, 200);
+  t.match(
+    response.headers.get('content-type'),
+    /^application\/vnd\.cyclonedx\+json; version="?1\.6"?/,
+  );
+  const bom = await response.json();
+  checkComponents(t, bom);
+  const validate = cycloneDxValidator('1.6');
+  t.ok(validate(bom), errorsOf(validate));
+
+  const v17 = await (await fetch(`${url}/api/v1/models/sha256:${root}/bom?specVersion=1.7`)).json();
+  const validate17 = cycloneDxValidator('1.7');
+  t.ok(validate17(v17), errorsOf(validate17));
+
+  const spdx = await fetch(`${url}/api/v1/models/sha256:${root}/bom?format=spdx`);
+  t.match(spdx.headers.get('content-type'), /^application\/spdx\+json/);
+  const document = await spdx.json();
+  const validateSpdx = spdxValidator();
+  t.ok(validateSpdx(document), errorsOf(validateSpdx));
+  const text = JSON.stringify(document);
+  t.match(text, /dataset_DatasetPackage/);
+  t.match(text, dataset.sha256);
+  t.match(text, /trainedOn/);
+
+  await expectError(
+    t,
+    await fetch(`${url}/api/v1/models/sha256:${'0'.repeat(64)}/bom`),
+    404,
+    'model-not-found',
+  );
+  await expectError(
+    t,
+    await fetch(`${url}/api/v1/models/sha256:${root}/bom?format=spdx&specVersion=1.7`),
+    400,
+    'bad-request',
+  );
+  await expectError(
+    t,
+    await fetch(`${url}/api/v1/models/sha256:${root}/bom?format=xml`),
+    400,
+    'bad-request',
+  );
+});
+
+t.test('attestry bom --publish signs the BOM and logs it about the model', async (t) => {
+  const keyPath = path.join(work, 'key.pem');
+  writeFileSync(keyPath, privateKey);
+  const run = await runCliAsync([
+    'bom',
+    model,
+    '--format',
+    'spdx',
+    '--log',
+    url,
+    '--log-key',
+    log.keys.noteVerifierKey,
+    '--publish',
+    '--key',
+    keyPath,
+    '--out',
+    path.join(work, 'model.spdx.json'),
+    '--json',
+  ]);
+  t.equal(run.status, 0, run.stderr);
+  const { published } = jsonOutput(run.stdout);
+  t.type(published.logIndex, 'number');
+  const search = await fetch(
+    `${url}/api/v1/entries?digest=sha256:${root}&predicateType=${encodeURIComponent('https://spdx.dev/Document/v3')}`,
+  );
+  t.same(
+    (await search.json()).entries.map((e: { logIndex: number }) => e.logIndex),
+    [published.logIndex],
+    'found as a statement about the model',
+  );
+  const refused = await runCliAsync(['bom', model, '--publish', '--log', url]);
+  t.equal(refused.status, 1);
+  t.match(refused.stderr, /--publish needs --log .* and --key/);
+});
