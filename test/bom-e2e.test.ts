@@ -97,6 +97,30 @@ function checkComponents(t: Test, bom: { components?: Component[]; metadata?: un
   t.match(components, `/api/v1/entries/${evaluation.log?.logIndex}`, 'the evaluation entry');
 }
 
+const signerKeyPath = path.join(work, 'signer.pub');
+writeFileSync(signerKeyPath, key.publicKeyPem);
+
+// A stranger publishes about the same model: a revocation, a lineage and a score of their own.
+const stranger = generateKey('ecdsa-p256');
+const strangerKey = stranger.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+await attest(
+  'revocation',
+  { subject, predicate: { reason: 'a stranger says so', severity: 'critical' } },
+  { privateKey: strangerKey, log: url },
+);
+await attest(
+  'evaluation',
+  {
+    subject,
+    predicate: {
+      benchmark: { name: 'mmlu' },
+      metrics: [{ name: 'accuracy', value: 0.999 }],
+      date: '2026-11-25',
+    },
+  },
+  { privateKey: strangerKey, log: url },
+);
+
 t.test('attestry bom --log: the log facts, proven, in a CycloneDX document', async (t) => {
   const run = await runCliAsync([
     'bom',
@@ -105,18 +129,28 @@ t.test('attestry bom --log: the log facts, proven, in a CycloneDX document', asy
     url,
     '--log-key',
     log.keys.noteVerifierKey,
+    '--signer',
+    signerKeyPath,
     '--json',
   ]);
   t.equal(run.status, 0, run.stderr);
   const { bom, rootDigest } = jsonOutput(run.stdout);
   t.equal(rootDigest, root, 'the digest that was signed');
   checkComponents(t, bom);
+  const text = JSON.stringify(bom);
+  t.notMatch(text, /a stranger says so/, "a stranger's revocation is no fact");
+  t.notMatch(text, /0\.999/, "nor a stranger's score");
+  t.notMatch(text, /attestry:revoked/);
+  const unanchored = await runCliAsync(['bom', model, '--log', url]);
+  t.equal(unanchored.status, 1);
+  t.match(unanchored.stderr, /--log needs --signer/);
   const validate = cycloneDxValidator('1.6');
   t.ok(validate(bom), errorsOf(validate));
 });
 
 t.test('GET /api/v1/models/<digest>/bom gives the same facts', async (t) => {
-  const response = await fetch(`${url}/api/v1/models/sha256:${root}/bom`);
+  const signer = `signer=${encodeURIComponent(key.identity)}`;
+  const response = await fetch(`${url}/api/v1/models/sha256:${root}/bom?${signer}`);
   t.equal(response.status, 200);
   t.match(
     response.headers.get('content-type'),
@@ -124,14 +158,25 @@ t.test('GET /api/v1/models/<digest>/bom gives the same facts', async (t) => {
   );
   const bom = await response.json();
   checkComponents(t, bom);
+  t.notMatch(JSON.stringify(bom), /a stranger says so/, "a stranger's revocation is no fact");
+  const withStranger = await fetch(
+    `${url}/api/v1/models/sha256:${root}/bom?${signer}&signer=${encodeURIComponent(stranger.identity)}`,
+  );
+  t.match(
+    JSON.stringify(await withStranger.json()),
+    /a stranger says so/,
+    'unless the reader trusts them',
+  );
   const validate = cycloneDxValidator('1.6');
   t.ok(validate(bom), errorsOf(validate));
 
-  const v17 = await (await fetch(`${url}/api/v1/models/sha256:${root}/bom?specVersion=1.7`)).json();
+  const v17 = await (
+    await fetch(`${url}/api/v1/models/sha256:${root}/bom?specVersion=1.7&${signer}`)
+  ).json();
   const validate17 = cycloneDxValidator('1.7');
   t.ok(validate17(v17), errorsOf(validate17));
 
-  const spdx = await fetch(`${url}/api/v1/models/sha256:${root}/bom?format=spdx`);
+  const spdx = await fetch(`${url}/api/v1/models/sha256:${root}/bom?format=spdx&${signer}`);
   t.match(spdx.headers.get('content-type'), /^application\/spdx\+json/);
   const document = await spdx.json();
   const validateSpdx = spdxValidator();
@@ -143,19 +188,19 @@ t.test('GET /api/v1/models/<digest>/bom gives the same facts', async (t) => {
 
   await expectError(
     t,
-    await fetch(`${url}/api/v1/models/sha256:${'0'.repeat(64)}/bom`),
+    await fetch(`${url}/api/v1/models/sha256:${'0'.repeat(64)}/bom?${signer}`),
     404,
     'model-not-found',
   );
   await expectError(
     t,
-    await fetch(`${url}/api/v1/models/sha256:${root}/bom?format=spdx&specVersion=1.7`),
+    await fetch(`${url}/api/v1/models/sha256:${root}/bom?format=spdx&specVersion=1.7&${signer}`),
     400,
     'bad-request',
   );
   await expectError(
     t,
-    await fetch(`${url}/api/v1/models/sha256:${root}/bom?format=xml`),
+    await fetch(`${url}/api/v1/models/sha256:${root}/bom?format=xml&${signer}`),
     400,
     'bad-request',
   );
@@ -173,6 +218,8 @@ t.test('attestry bom --publish signs the BOM and logs it about the model', async
     url,
     '--log-key',
     log.keys.noteVerifierKey,
+    '--signer',
+    key.identity,
     '--publish',
     '--key',
     keyPath,
@@ -191,7 +238,16 @@ t.test('attestry bom --publish signs the BOM and logs it about the model', async
     [published.logIndex],
     'found as a statement about the model',
   );
-  const refused = await runCliAsync(['bom', model, '--publish', '--log', url]);
+  await expectError(t, await fetch(`${url}/api/v1/models/sha256:${root}/bom`), 400, 'bad-request');
+  const refused = await runCliAsync([
+    'bom',
+    model,
+    '--publish',
+    '--log',
+    url,
+    '--signer',
+    key.identity,
+  ]);
   t.equal(refused.status, 1);
   t.match(refused.stderr, /--publish needs --log .* and --key/);
 });

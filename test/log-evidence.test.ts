@@ -320,7 +320,7 @@ t.test(
 );
 
 t.test(
-  'the state: only advanced, and a damaged one is named before the log is asked',
+  'the state: only advanced; a damaged one is named, a mistyped log key is not blamed on it',
   async (t) => {
     const { log, url } = await startLog(t);
     const models = await Promise.all(['s0', 's1'].map(signedBundle));
@@ -363,6 +363,11 @@ t.test(
       file: state.file,
       message: /is damaged or not signed by the pinned key/,
     });
-    t.same(watch.asked, [], 'nothing asked of the log');
+    t.same(watch.asked, ['/checkpoint'], 'nothing asked of the log but its checkpoint');
+
+    // A mistyped key of the same origin: the log's checkpoint fails first, and the stored one
+    // (whose file is the origin's) is not blamed.
+    const wrongKey = generateNoteSigner(log.origin).verifierKey;
+    await t.rejects(verify({ logKey: wrongKey }), { code: 'bad-checkpoint' });
   },
 );

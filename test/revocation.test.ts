@@ -63,6 +63,11 @@ t.test('a revocation by the signer fails verification; one by another key does n
     log: { url, logKey: log.keys.noteVerifierKey, stateDir: tempDir(t) },
   };
   t.ok(await verifyModel(dir, options), 'verified before any revocation');
+  const { log: _, ...offline } = options;
+  const unchecked = await verifyFailure(
+    verifyModel(dir, { ...offline, advisoryKeys: [signed.publicKey as string] }),
+  );
+  t.equal(unchecked.code, 'bad-options', 'advisory keys without a log would check nothing');
 
   const stranger = generateKey('ecdsa-p256');
   await revoke(url, stranger, digest, 'a stranger says so');

@@ -115,11 +115,21 @@ function revocationFact({ predicate: p, ref }: LoggedStatement): RevocationFact 
 const sha256Hex = (value: string) => createHash('sha256').update(value).digest('hex');
 
 /** Everything the log (through `source`) says about the model whose OMS root digest is given. */
+/**
+ * Everything the log (through `source`) says about the model whose OMS root digest is given, as
+ * said by `signers` (key fingerprints `sha256:<hex>` or certificate identities): the model's own
+ * signers and whoever else the reader trusts. Anyone can publish a statement about any digest, so
+ * statements by others are left out: a stranger's revocation, lineage or scores are not facts.
+ */
 export async function gatherLogFacts(
   source: StatementSource,
   modelSha256: string,
+  signers: readonly string[],
 ): Promise<LogFacts> {
-  const about = await source.find({ digest: `sha256:${modelSha256}` }, MAX_STATEMENTS);
+  const trusted = new Set(signers);
+  const byTrusted = (statements: LoggedStatement[]) =>
+    statements.filter((s) => trusted.has(s.ref.signer));
+  const about = byTrusted(await source.find({ digest: `sha256:${modelSha256}` }, MAX_STATEMENTS));
   const of = (type: string) => about.filter((s) => s.predicateType === type);
   const lineages = of(LINEAGE_PREDICATE_TYPE);
   // The latest lineage statement is the one in force.
@@ -127,23 +137,25 @@ export async function gatherLogFacts(
 
   const datasets: DatasetFact[] = [];
   for (const used of lineage?.datasets ?? []) {
-    const [attested] = await source.find(
-      { digest: `sha256:${used.sha256}`, predicateType: DATASET_PREDICATE_TYPE },
-      1,
+    const attested = byTrusted(
+      await source.find(
+        { digest: `sha256:${used.sha256}`, predicateType: DATASET_PREDICATE_TYPE },
+        MAX_STATEMENTS,
+      ),
     );
-    if (attested !== undefined) datasets.push(datasetFact(attested, used.use));
+    if (attested.length > 0) datasets.push(datasetFact(attested[attested.length - 1], used.use));
   }
 
-  // Contributors: the signers of what was found, as they attested themselves (or were attested).
-  const signers = [...new Set(about.map((s) => s.ref.signer))];
+  // Contributors: the signers, as they attested themselves or were attested by a trusted signer.
   const contributors: ContributorFact[] = [];
-  for (const identity of signers) {
-    const found = await source.find(
-      { digest: `sha256:${sha256Hex(identity)}`, predicateType: CONTRIBUTOR_PREDICATE_TYPE },
-      MAX_STATEMENTS,
-    );
-    const own = found.filter((s) => s.predicate.identity === identity);
-    if (own.length > 0) contributors.push(contributorFact(own[own.length - 1]));
+  for (const identity of [...new Set(about.map((s) => s.ref.signer))]) {
+    const found = byTrusted(
+      await source.find(
+        { digest: `sha256:${sha256Hex(identity)}`, predicateType: CONTRIBUTOR_PREDICATE_TYPE },
+        MAX_STATEMENTS,
+      ),
+    ).filter((s) => s.predicate.identity === identity);
+    if (found.length > 0) contributors.push(contributorFact(found[found.length - 1]));
   }
 
   return {

@@ -55,7 +55,9 @@ export async function verifyLogEvidence(
     fetch: options.fetch,
   });
   const state = logState(parseVerifierKey(options.logKey), options.stateDir);
-  // A damaged state fails before anything is asked of the log.
+  // The log's own checkpoint first: under a mistyped key it fails as the log's answer, and the
+  // stored checkpoint is not blamed (nor its deletion suggested).
+  await client.checkpoint();
   const stored = await state.load();
   const checked = await checkSubmission({ bundle, publicKey: options.publicKey });
   const entry = await findLoggedEntry(client, bundle, checked);

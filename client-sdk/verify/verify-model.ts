@@ -166,6 +166,12 @@ export async function verifyModel(
   options: VerifyOptions,
 ): Promise<VerifyResult> {
   const method = chooseMethod(options);
+  if (options.advisoryKeys !== undefined && options.log === undefined) {
+    throw new VerifyError(
+      'bad-options',
+      'advisory keys revoke models through a log: give the log too, or no revocation is checked',
+    );
+  }
   const bundle = await readBundle(options.bundle);
   const { signer, publicKey, legacy } = await verifySignature(method, options, bundle);
   const signed = readSignedManifest(bundle.envelope.payloadType, bundle.envelope.payload);

@@ -57,7 +57,7 @@ export const modelsRoutes: FastifyPluginAsync<{ log: LogService }> = async (app,
 
   app.get<{
     Params: { digest: string };
-    Querystring: { format: 'cyclonedx' | 'spdx'; specVersion?: '1.6' | '1.7' };
+    Querystring: { format: 'cyclonedx' | 'spdx'; specVersion?: '1.6' | '1.7'; signer: string[] };
   }>(
     '/api/v1/models/:digest/bom',
     {
@@ -69,7 +69,7 @@ export const modelsRoutes: FastifyPluginAsync<{ log: LogService }> = async (app,
       },
     },
     async (request, reply) => {
-      const { format, specVersion } = request.query;
+      const { format, specVersion, signer } = request.query;
       if (format === 'spdx' && specVersion !== undefined) {
         throw new ApiError(
           400,
@@ -79,7 +79,7 @@ export const modelsRoutes: FastifyPluginAsync<{ log: LogService }> = async (app,
       }
       const sha256 = request.params.digest.slice('sha256:'.length);
       const source = storageStatementSource(log, `${request.protocol}://${request.host}`);
-      const facts = await gatherLogFacts(source, sha256);
+      const facts = await gatherLogFacts(source, sha256, signer);
       const [first] = await source.find({ digest: request.params.digest }, 1);
       if (first === undefined) {
         throw new ApiError(

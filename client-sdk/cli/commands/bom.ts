@@ -1,6 +1,7 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
+import { parsePublicKeyPem } from '../../../server/entries/signer-key.ts';
 import { LogError } from '../../../server/log/errors.ts';
 import type {
   BomDocument,
@@ -26,6 +27,7 @@ interface BomFlags {
   logKey?: string;
   publish?: boolean;
   key?: string;
+  signer?: string[];
 }
 
 export function bomCommand(): Command {
@@ -64,6 +66,11 @@ export function bomCommand(): Command {
       "with --log: the log's C2SP note verifier key, pinned (default: the key the log announces)",
     )
     .option(
+      '--signer <key-or-identity>',
+      "with --log: whose statements count, a PEM public key file or an identity (sha256:<hex>, a certificate's email or URI); the model's signer and anyone else you trust (repeatable). Anyone can publish about any model: others' statements are left out",
+      collect,
+    )
+    .option(
       '--publish',
       'with --log and --key: sign the BOM (an in-toto statement about the model, predicate type https://cyclonedx.org/bom or https://spdx.dev/Document/v3) and publish it to the log',
     )
@@ -90,6 +97,11 @@ Examples:
       if (flags.format === 'spdx' && flags.specVersion !== undefined) {
         command.error('error: --spec-version applies to --format cyclonedx only (SPDX is 3.0.1)');
       }
+      if (flags.log !== undefined && flags.signer === undefined) {
+        command.error(
+          "error: --log needs --signer: the model signer's public key (or identity), whose statements the BOM takes from the log",
+        );
+      }
       if (flags.publish === true && (flags.log === undefined || flags.key === undefined)) {
         command.error('error: --publish needs --log (where to publish) and --key (what signs)');
       }
@@ -115,7 +127,7 @@ Examples:
         const logFacts =
           flags.log === undefined
             ? undefined
-            : await factsFromLog(flags.log, flags.logKey, facts.rootDigest);
+            : await factsFromLog(flags.log, flags.logKey, facts.rootDigest, flags.signer ?? []);
         const bom = writeBom(facts, {
           format: flags.format,
           specVersion: flags.specVersion,
@@ -176,10 +188,15 @@ async function factsFromLog(
   url: string,
   logKey: string | undefined,
   rootDigest: string,
+  signers: string[],
 ): Promise<LogFacts> {
   const { gatherLogFacts, logClientSource } = await import('../../bom/index.ts');
   const noteVerifierKey = logKey ?? (await LogClient.fetchKeys(url)).noteVerifierKey;
-  return gatherLogFacts(logClientSource(new LogClient({ url, noteVerifierKey })), rootDigest);
+  return gatherLogFacts(
+    logClientSource(new LogClient({ url, noteVerifierKey })),
+    rootDigest,
+    signers.map(signerIdentity),
+  );
 }
 
 async function publishBom(
@@ -196,4 +213,10 @@ async function publishBom(
     privateKey,
     log,
   });
+}
+
+/** A signer given on the command line: a PEM public key file, else an identity as it is. */
+function signerIdentity(value: string): string {
+  if (!existsSync(value)) return value;
+  return parsePublicKeyPem(readOptionFile(value, '--signer')).identity;
 }
