@@ -4,7 +4,7 @@
 import { execFile } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import t, { type Test } from 'tap';
 import { LogClient } from '../client-sdk/log-client/log-client.ts';
 import { verifyConsistency } from '../server/log/consistency-proof.ts';
@@ -164,6 +164,20 @@ t.test('entry: the entry, its envelope and its verified inclusion', async (t) =>
   t.match(plain.stdout, `\nbody        entry 7 xxxxxxx\n`, 'printable bodies print as they are');
 });
 
+t.test("--log-key takes the log's note.pub file as well as the key", async (t) => {
+  const run = await cli([
+    'log',
+    'info',
+    '--log',
+    url,
+    '--log-key',
+    join(log.dir, 'keys', 'note.pub'),
+    '--json',
+  ]);
+  t.equal(run.status, 0, run.stderr);
+  t.match(jsonOutput(run.stdout), { ok: true, keyPinned: true });
+});
+
 t.test('inclusion: in the latest tree or an earlier one, verified', async (t) => {
   const latest = await cli(['log', 'inclusion', '1', '--log', url, '--json']);
   t.equal(latest.status, 0, latest.stderr);
@@ -247,7 +261,7 @@ t.test('bad input is refused with a clear message and exit status 1', async (t) 
     },
     {
       args: ['info', '--log', url, '--log-key', 'nonsense'],
-      message: /not a C2SP note verifier key: /,
+      message: /not a C2SP note verifier key .* nor a file holding one: /,
     },
     {
       args: ['entry', 'first', '--log', url],

@@ -1,7 +1,8 @@
 // Option parsers shared by the commands.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { InvalidArgumentError } from 'commander';
 import { LogError } from '../../server/log/errors.ts';
+import { parseVerifierKey } from '../../server/log/note-keys.ts';
 
 /** Accumulates a repeatable option's values. */
 export function collect(value: string, previous: string[] = []): string[] {
@@ -37,4 +38,20 @@ export function readOptionFile(path: string, option: string): string {
       },
     );
   }
+}
+
+/**
+ * A log's C2SP note verifier key, given as the key itself or as the file holding it (the log's
+ * `keys/note.pub`); checked here, so that a mistyped key is a usage error, not a failed proof.
+ */
+export function parseLogKey(value: string): string {
+  const key = existsSync(value) ? readFileSync(value, 'utf8').trim() : value;
+  try {
+    parseVerifierKey(key);
+  } catch (error) {
+    throw new InvalidArgumentError(
+      `not a C2SP note verifier key (NAME+KEYID+KEY, the content of the log's note.pub) nor a file holding one: ${(error as Error).message}.`,
+    );
+  }
+  return key;
 }

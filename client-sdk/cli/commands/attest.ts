@@ -15,7 +15,7 @@ import type {
 } from '../../attest/index.ts';
 import { LogClient } from '../../log-client/log-client.ts';
 import type { PublishedEntry } from '../../sign/publish.ts';
-import { collect, readOptionFile } from '../options.ts';
+import { collect, parseLogKey, readOptionFile } from '../options.ts';
 import { progressBar } from '../progress.ts';
 import { reportFailure } from '../report-failure.ts';
 
@@ -160,7 +160,8 @@ function common(command: Command, fields: string[]): Command {
     .option('--log <url>', 'publish the attestation to this attestry log and print its index')
     .option(
       '--log-key <key>',
-      "with --log: the log's C2SP note verifier key, pinned (default: the key the log announces)",
+      "with --log: the log's C2SP note verifier key, or its note.pub file, pinned (default: the key the log announces)",
+      parseLogKey,
     )
     .option('--out <file>', 'write the signed bundle (Sigstore bundle JSON) to this file')
     .option('--json', 'print one JSON document');

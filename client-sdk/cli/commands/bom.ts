@@ -11,7 +11,7 @@ import type {
   ModelFacts,
 } from '../../bom/index.ts';
 import { LogClient } from '../../log-client/log-client.ts';
-import { collect, readOptionFile } from '../options.ts';
+import { collect, parseLogKey, readOptionFile } from '../options.ts';
 import { progressBar } from '../progress.ts';
 import { reportFailure } from '../report-failure.ts';
 import { DEFAULT_SIGNATURE_FILE } from './sign.ts';
@@ -63,7 +63,8 @@ export function bomCommand(): Command {
     )
     .option(
       '--log-key <key>',
-      "with --log: the log's C2SP note verifier key, pinned (default: the key the log announces)",
+      "with --log: the log's C2SP note verifier key, or its note.pub file, pinned (default: the key the log announces)",
+      parseLogKey,
     )
     .option(
       '--signer <key-or-identity>',

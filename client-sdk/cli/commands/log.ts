@@ -4,10 +4,9 @@ import { writeFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import { fromUtf8, toBase64, toHex } from '../../../server/log/encoding.ts';
 import { LogError } from '../../../server/log/errors.ts';
-import { parseVerifierKey } from '../../../server/log/note-keys.ts';
 import { LogClient, type LogKeys, type VerifiedCheckpoint } from '../../log-client/log-client.ts';
 import { treeRootFromTiles } from '../../verify/log-evidence-tree-root.ts';
-import { parseCount } from '../options.ts';
+import { parseCount, parseLogKey } from '../options.ts';
 
 interface LogOptions {
   log: string;
@@ -33,15 +32,6 @@ interface Report {
 function parseLogUrl(value: string): string {
   if (!/^https?:$/.test(URL.parse(value)?.protocol ?? '')) {
     throw new InvalidArgumentError('the log URL must be an http:// or https:// URL.');
-  }
-  return value;
-}
-
-function parseLogKey(value: string): string {
-  try {
-    parseVerifierKey(value);
-  } catch (error) {
-    throw new InvalidArgumentError(`not a C2SP note verifier key: ${(error as Error).message}.`);
   }
   return value;
 }
@@ -105,7 +95,7 @@ function readCommand(name: string, description: string): Command {
     .requiredOption('--log <url>', 'URL of the log', parseLogUrl)
     .option(
       '--log-key <key>',
-      "the log's C2SP note verifier key to pin (default: the key the log announces, which only shows that the log agrees with itself)",
+      "the log's C2SP note verifier key, or its note.pub file, to pin (default: the key the log announces, which only shows that the log agrees with itself)",
       parseLogKey,
     )
     .option('--json', 'print one JSON document');

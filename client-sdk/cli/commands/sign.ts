@@ -4,7 +4,7 @@ import { Command, Option } from 'commander';
 import { LogError } from '../../../server/log/errors.ts';
 import { LogClient } from '../../log-client/log-client.ts';
 import type { SignOptions, SignResult } from '../../sign/index.ts';
-import { collect, parseShardSize, readOptionFile } from '../options.ts';
+import { collect, parseLogKey, parseShardSize, readOptionFile } from '../options.ts';
 import { progressBar } from '../progress.ts';
 import { reportFailure } from '../report-failure.ts';
 
@@ -100,7 +100,8 @@ export function signCommand(): Command {
     .option('--log <url>', 'also publish the bundle to this attestry log and print its index')
     .option(
       '--log-key <key>',
-      "with --log: the log's C2SP note verifier key, pinned (default: the key the log announces)",
+      "with --log: the log's C2SP note verifier key, or its note.pub file, pinned (default: the key the log announces)",
+      parseLogKey,
     )
     .option('--json', 'print one JSON document')
     .addHelpText(

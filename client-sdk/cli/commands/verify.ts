@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { VerifyError } from '../../verify/errors.ts';
 import type { VerifyOptions, VerifyResult } from '../../verify/index.ts';
-import { collect, parseCount, readOptionFile } from '../options.ts';
+import { collect, parseCount, parseLogKey, readOptionFile } from '../options.ts';
 import { progressBar } from '../progress.ts';
 import { reportFailure } from '../report-failure.ts';
 
@@ -109,7 +109,11 @@ export function verifyCommand(): Command {
       'hash .git, .gitattributes, .github and .gitignore too (for models signed with them)',
     )
     .option('--log <url>', 'also prove the bundle is in this attestry log')
-    .option('--log-key <key>', "with --log: the log's C2SP note verifier key, pinned")
+    .option(
+      '--log-key <key>',
+      "with --log: the log's C2SP note verifier key, or its note.pub file, pinned",
+      parseLogKey,
+    )
     .option(
       '--advisory-key <file>',
       "with --log: a PEM public key trusted to revoke models (repeatable); the signer's own key always is",
