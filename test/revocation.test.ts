@@ -108,7 +108,16 @@ t.test('a revocation by the signer fails verification; one by another key does n
     '--json',
   ]);
   t.equal(cli.status, 1);
-  t.match(jsonOutput(cli.stdout), { ok: false, code: 'revoked', message: /backdoored fine-tune/ });
+  t.match(jsonOutput(cli.stdout), {
+    ok: false,
+    code: 'revoked',
+    message: /backdoored fine-tune/,
+    revocation: {
+      reason: 'backdoored fine-tune: do not use',
+      severity: 'critical',
+      logIndex: Number,
+    },
+  });
 });
 
 t.test('the status of a model is one request, by signer when asked', async (t) => {

@@ -5,14 +5,23 @@ import { VerifyError } from '../verify/errors.ts';
 
 /**
  * Reports a failure on stderr, or as the one JSON document: its code (every failure of signing
- * and verifying is a typed error with one), its message, and for a model that differs from its
- * signature, the files that do.
+ * and verifying is a typed error with one), its message, for a model that differs from its
+ * signature the files that do, and for a revoked one the revocation (reason, severity, entry).
  */
 export function reportFailure(command: string, error: unknown, json: boolean): void {
   const { code, message } = error as LogError;
   const differences = error instanceof VerifyError ? error.differences : undefined;
+  const revocation = error instanceof VerifyError ? error.revocation : undefined;
   if (json) {
-    console.log(JSON.stringify({ ok: false, code, message, ...differences }));
+    console.log(
+      JSON.stringify({
+        ok: false,
+        code,
+        message,
+        ...differences,
+        ...(revocation && { revocation }),
+      }),
+    );
   } else {
     console.error(`attestry ${command}: ${message}`);
     for (const [kind, files] of Object.entries(differences ?? {})) {
