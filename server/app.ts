@@ -1,7 +1,13 @@
 // Builds the Fastify application around an open log. Routes come as plugins, one per API area.
+import helmet, { type FastifyHelmetOptions } from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
-import { DEFAULT_ANONYMOUS_PER_MINUTE } from './defaults.ts';
+import {
+  DEFAULT_ANONYMOUS_PER_MINUTE,
+  DEFAULT_CONNECTION_TIMEOUT_MS,
+  DEFAULT_MAX_QUEUED_ENTRIES,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+} from './defaults.ts';
 import { errorBodySchema } from './http/api-error.ts';
 import { errorServerOptions, installErrorHandling } from './http/error-handler.ts';
 import type { LogService } from './log-service.ts';
@@ -21,8 +27,39 @@ export interface PublishingOptions {
   /** Let Rekor clients, which send no token, publish (rate limited per address). */
   allowAnonymous?: boolean;
   anonymousPerMinute?: number;
+  /** Submissions are refused (503 log-saturated) while this many entries wait to be sequenced. */
+  maxQueuedEntries?: number;
 }
 
+/**
+ * The security headers of every answer (helmet's defaults, with these changes). Every answer is
+ * JSON or text, /docs included (the OpenAPI document, no HTML UI): nothing may load or frame it.
+ * The log is public: its tiles and checkpoints may be read from any origin (witnesses, monitors,
+ * verifiers in a browser).
+ */
+export const SECURITY_HEADERS: FastifyHelmetOptions = {
+  contentSecurityPolicy: {
+    useDefaults: false,
+    directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
+  },
+  crossOriginResourcePolicy: { policy: 'cross-origin' },
+};
+
+/**
+ * How often Node looks for requests past requestTimeout (its own default is every 30 s): a tenth
+ * of it, so that a slow client overstays by 10% at most.
+ */
+export function timeoutCheckInterval(requestTimeout: number): number {
+  return requestTimeout > 0
+    ? Math.min(30_000, Math.max(10, Math.ceil(requestTimeout / 10)))
+    : 30_000;
+}
+
+/**
+ * The app serving `log`. `options` are Fastify's: among them requestTimeout (to receive a whole
+ * request; 408 beyond) and connectionTimeout (idle connections are closed), in milliseconds, 0 for
+ * none.
+ */
 export function buildApp(
   log: LogService,
   options: FastifyServerOptions = {},
@@ -30,8 +67,15 @@ export function buildApp(
 ): FastifyInstance {
   // The log's own registry, which its sequencer reports batches into.
   const { metrics } = log;
+  const requestTimeout = options.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const app = Fastify({
     bodyLimit: DEFAULT_BODY_LIMIT,
+    // Fastify's defaults are no limits at all: a client sending its request a byte at a time
+    // would hold its connection for ever.
+    requestTimeout,
+    connectionTimeout: DEFAULT_CONNECTION_TIMEOUT_MS,
+    // Node's header timeout follows from requestTimeout at construction (at most 60 s).
+    http: { requestTimeout, connectionsCheckingInterval: timeoutCheckInterval(requestTimeout) },
     // Unknown fields and query parameters are errors, not silently dropped: a typo in a search
     // key must not widen the search.
     ajv: { customOptions: { removeAdditional: false } },
@@ -58,17 +102,21 @@ export function buildApp(
     });
   }
   app.addSchema(errorBodySchema);
+  // Its onRequest hook is the first of every request, error and 404 answers included.
+  app.register(helmet, SECURITY_HEADERS);
   app.register(swagger, openApiOptions);
 
+  const maxQueuedEntries = publishing.maxQueuedEntries ?? DEFAULT_MAX_QUEUED_ENTRIES;
   app.register(healthRoutes, { log });
   app.register(tilesRoutes, { log });
   app.register(proofRoutes, { log });
-  app.register(entriesRoutes, { log });
+  app.register(entriesRoutes, { log, maxQueuedEntries });
   app.register(modelsRoutes, { log });
   app.register(rekorRoutes, {
     log,
     allowAnonymous: publishing.allowAnonymous ?? false,
     anonymousPerMinute: publishing.anonymousPerMinute ?? DEFAULT_ANONYMOUS_PER_MINUTE,
+    maxQueuedEntries,
   });
   app.register(metricsRoutes, { metrics });
   app.register(docsRoutes);

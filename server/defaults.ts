@@ -13,3 +13,21 @@ export function defaultKeysDir(dbPath: string): string {
 
 /** Cap on anonymous Rekor-API submissions per client address and minute. */
 export const DEFAULT_ANONYMOUS_PER_MINUTE = 120;
+
+/**
+ * Entries that may wait for the sequencer before submissions are refused (503 log-saturated).
+ * The queue only grows while the event loop cannot get to sealing: each submitter waits for its
+ * answer, so the depth is at most the submissions in flight, and every batch seals the whole
+ * queue, 256 entries a transaction. 4096 waiting is 16 full batches, as many as the log benchmark
+ * keeps in flight against the sequencer, and 64 times what the HTTP benchmark keeps in flight.
+ */
+export const DEFAULT_MAX_QUEUED_ENTRIES = 4096;
+
+/**
+ * Time to receive a whole request, headers and body (408 beyond): a 2 MiB body needs about
+ * 560 kbit/s. It bounds how long a slow client (slow-loris) holds a connection.
+ */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+
+/** A connection idle this long (nothing received or sent) is closed. */
+export const DEFAULT_CONNECTION_TIMEOUT_MS = 60_000;

@@ -1,16 +1,32 @@
 // Runs the log service: opens the log, listens, and on SIGINT/SIGTERM stops taking requests,
 // seals what is queued and closes the database.
 import { buildApp, type PublishingOptions } from './app.ts';
+import {
+  DEFAULT_CONNECTION_TIMEOUT_MS,
+  DEFAULT_MAX_QUEUED_ENTRIES,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+} from './defaults.ts';
 import { type LogServiceOptions, openLogService } from './log-service.ts';
 
 export interface ServerOptions extends LogServiceOptions, PublishingOptions {
   host: string;
   port: number;
+  /** Milliseconds to receive a whole request (408 beyond); 0 for no limit. */
+  requestTimeoutMs?: number;
+  /** Milliseconds after which an idle connection is closed; 0 for never. */
+  connectionTimeoutMs?: number;
 }
 
 export async function startServer(options: ServerOptions): Promise<() => Promise<void>> {
   const log = openLogService(options);
-  const app = buildApp(log, { logger: { level: process.env.LOG_LEVEL ?? 'info' } }, options);
+  const requestTimeout = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  const connectionTimeout = options.connectionTimeoutMs ?? DEFAULT_CONNECTION_TIMEOUT_MS;
+  const maxQueuedEntries = options.maxQueuedEntries ?? DEFAULT_MAX_QUEUED_ENTRIES;
+  const app = buildApp(
+    log,
+    { logger: { level: process.env.LOG_LEVEL ?? 'info' }, requestTimeout, connectionTimeout },
+    { ...options, maxQueuedEntries },
+  );
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= app.close().then(() => log.close());
@@ -28,6 +44,9 @@ export async function startServer(options: ServerOptions): Promise<() => Promise
       noteVerifierKey: log.keys.noteVerifierKey,
       logId: log.keys.logId,
       anonymousRekorPublishing: options.allowAnonymous === true,
+      maxQueuedEntries,
+      requestTimeoutMs: requestTimeout,
+      connectionTimeoutMs: connectionTimeout,
       treeSize: log.sequencer.checkpoint.size,
     },
     'attestry log ready',

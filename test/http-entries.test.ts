@@ -286,5 +286,6 @@ t.test('a log that is shutting down answers 503', async (t) => {
       publicKey: key.publicKeyPem,
     }),
   });
+  t.equal(response.headers.get('retry-after'), '5', 'retry once restarted');
   await expectError(t, response, 503, 'sequencer-closed');
 });

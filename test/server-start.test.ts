@@ -3,7 +3,7 @@
 // SIGTERM or SIGINT; bad options and mismatched origins or keys stop it before it listens.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import t, { type Test } from 'tap';
@@ -142,7 +142,13 @@ t.test('npm start serves /healthz, logs its key and stops on SIGTERM', async (t)
     body: { status: 'ok', origin: hostname(), treeSize: 0 },
   });
   const key = server.ready.noteVerifierKey as string;
-  t.match(server.ready, { origin: hostname(), treeSize: 0 });
+  t.match(server.ready, {
+    origin: hostname(),
+    treeSize: 0,
+    maxQueuedEntries: 4096,
+    requestTimeoutMs: 30_000,
+    connectionTimeoutMs: 60_000,
+  });
   t.ok(key.startsWith(`${hostname()}+`), 'the ready line carries the verifier key');
 
   const keysDir = join(dir, 'keys');
@@ -240,6 +246,55 @@ t.test('attestry server --allow-anonymous opens the Rekor API, rate limited', as
   t.equal(limited.status, 429, 'one a minute');
   t.ok(Number(limited.headers.get('retry-after')) > 0);
   await stopWith(t, server, 'SIGTERM');
+});
+
+t.test('attestry server takes its queue limit and timeouts as flags', async (t) => {
+  const dir = tempDir(t);
+  const dbPath = join(dir, 'log.db');
+  const server = await startProcess(t, [
+    BIN,
+    'server',
+    '--db',
+    dbPath,
+    '--port',
+    '0',
+    '--origin',
+    'x.example/log',
+    '--max-queued-entries',
+    '7',
+    '--request-timeout',
+    '1',
+    '--connection-timeout',
+    '2',
+  ]);
+  t.match(server.ready, { maxQueuedEntries: 7, requestTimeoutMs: 1000, connectionTimeoutMs: 2000 });
+  // A request whose headers never end is answered 408 after about a second.
+  const started = performance.now();
+  const answer = await new Promise<string>((done) => {
+    const socket = connect(Number(new URL(server.url).port), '127.0.0.1');
+    let received = '';
+    socket.on('data', (chunk) => {
+      received += chunk;
+    });
+    socket.on('close', () => done(received));
+    socket.on('error', () => {});
+    socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\n');
+  });
+  const elapsed = performance.now() - started;
+  t.match(answer, /^HTTP\/1\.1 408 /);
+  t.ok(elapsed >= 900 && elapsed < 5000, `after ${Math.round(elapsed)} ms`);
+  await stopWith(t, server, 'SIGTERM');
+
+  const bad = [
+    ['--max-queued-entries', '0', 'a limit is a whole number, at least 1.'],
+    ['--request-timeout', '1.5', 'a whole number is expected (0, 1, 2, ...).'],
+    ['--connection-timeout', '86401', 'whole seconds are expected, from 0 to 86400 (a day).'],
+  ];
+  for (const [flag, value, message] of bad) {
+    const cli = await runToExit(t, [BIN, 'server', '--db', dbPath, '--port', '0', flag, value]);
+    t.equal(cli.code, 1, `${flag} ${value} exits 1`);
+    t.match(cli.stderr, `argument '${value}' is invalid. ${message}`);
+  }
 });
 
 t.test('a bad --port is refused before anything is opened', async (t) => {

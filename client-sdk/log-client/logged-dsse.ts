@@ -45,7 +45,8 @@ interface V2Spec {
 }
 
 function v1(spec: V1Spec): DsseCommitments | undefined {
-  const [first] = spec.signatures ?? [];
+  // Not destructuring: a body whose signatures are not an array must not throw a TypeError.
+  const first = Array.isArray(spec.signatures) ? spec.signatures[0] : undefined;
   const { value: payloadHash } = spec.payloadHash ?? {};
   const { value: envelopeHash } = spec.envelopeHash ?? {};
   const verifier = derOfBase64Pem(first?.verifier);
@@ -61,7 +62,8 @@ function v1(spec: V1Spec): DsseCommitments | undefined {
 }
 
 function v2(spec: V2Spec): DsseCommitments | undefined {
-  const [first] = spec.dsseV002?.signatures ?? [];
+  const signatures = spec.dsseV002?.signatures;
+  const first = Array.isArray(signatures) ? signatures[0] : undefined;
   const payloadHash = hexOfBase64(spec.dsseV002?.payloadHash?.digest);
   const key = first?.verifier?.publicKey ?? first?.verifier?.x509Certificate;
   const verifier = hexOfBase64(key?.rawBytes);

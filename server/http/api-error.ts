@@ -1,15 +1,22 @@
 // Every API error answers {error: {code, message}} with its HTTP status. Routes throw ApiError;
 // the app's error handler (server/http/error-handler.ts) turns it, and Fastify's own errors, into
 // that shape.
+export interface ApiErrorOptions extends ErrorOptions {
+  /** Seconds after which the request may be tried again: sent as `Retry-After`. */
+  retryAfter?: number;
+}
+
 export class ApiError extends Error {
   readonly statusCode: number;
   readonly code: string;
+  readonly retryAfter: number | undefined;
 
-  constructor(statusCode: number, code: string, message: string, options?: ErrorOptions) {
+  constructor(statusCode: number, code: string, message: string, options?: ApiErrorOptions) {
     super(message, options);
     this.name = 'ApiError';
     this.statusCode = statusCode;
     this.code = code;
+    this.retryAfter = options?.retryAfter;
   }
 }
 

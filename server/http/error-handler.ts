@@ -1,6 +1,7 @@
-// Makes every error answer {error: {code, message}} with its HTTP status: the routes' ApiErrors,
-// proof and tile errors, Fastify's own errors (validation, 413, 415, bad JSON, unknown routes, bad
-// URLs, malformed HTTP), and anything unexpected, which answers a generic 500 and is logged.
+// Makes every error answer {error: {code, message}} with its HTTP status: the routes' ApiErrors
+// (with Retry-After when they say when to retry), proof and tile errors, Fastify's own errors
+// (validation, 413, 415, bad JSON, unknown routes, bad URLs, malformed HTTP, 408 for a request
+// not received in time), and anything unexpected, which answers a generic 500 and is logged.
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type {
@@ -66,6 +67,9 @@ function body(code: string, message: string): ErrorBody {
 }
 
 function errorHandler(onRejection: RejectionListener) {
+  // The server-side faults behind 5xx answers, logged once each: a failed batch rejects every
+  // submission in it with the one error.
+  const logged = new WeakSet<Error>();
   return (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const api = toApiError(error);
     if (api === undefined) {
@@ -74,13 +78,33 @@ function errorHandler(onRejection: RejectionListener) {
       return reply.code(500).send(body('internal', 'internal server error'));
     }
     onRejection(api.code);
+    if (api.statusCode >= 500 && api.cause instanceof Error && !logged.has(api.cause)) {
+      logged.add(api.cause);
+      request.log.error({ err: api.cause }, api.message);
+    }
+    if (api.retryAfter !== undefined) reply.header('retry-after', String(api.retryAfter));
     return reply.code(api.statusCode).send(body(api.code, api.message));
   };
 }
 
 /**
+ * The security headers of the answers given before any route or hook runs (below). Their bodies
+ * are fixed JSON; these are the headers that matter for them, as the app's helmet sets them on
+ * every other answer (server/app.ts).
+ */
+export const PRE_ROUTING_HEADERS: Readonly<Record<string, string>> = {
+  'content-security-policy': "default-src 'none';frame-ancestors 'none'",
+  'x-content-type-options': 'nosniff',
+};
+
+const rawHeaders = Object.entries(PRE_ROUTING_HEADERS)
+  .map(([name, value]) => `${name}: ${value}\r\n`)
+  .join('');
+
+/**
  * Fastify constructor options that route errors raised before routing (bad URL encoding, over-long
- * parameters) and malformed HTTP on the socket into the same shape.
+ * parameters) and malformed HTTP on the socket (including a request not received in time) into
+ * the same shape.
  */
 export function errorServerOptions(
   onRejection: RejectionListener,
@@ -88,6 +112,7 @@ export function errorServerOptions(
   const handle = errorHandler(onRejection);
   return {
     frameworkErrors: (error, request, reply) => {
+      reply.headers(PRE_ROUTING_HEADERS);
       handle(error, request, reply);
     },
     clientErrorHandler: (error: Error & { code?: string }, socket: Socket) => {
@@ -98,7 +123,7 @@ export function errorServerOptions(
         onRejection(code);
         const json = JSON.stringify(body(code, statusText(status)));
         socket.write(
-          `HTTP/1.1 ${status} ${statusText(status)}\r\nContent-Length: ${Buffer.byteLength(json)}\r\nContent-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${json}`,
+          `HTTP/1.1 ${status} ${statusText(status)}\r\nContent-Length: ${Buffer.byteLength(json)}\r\nContent-Type: application/json; charset=utf-8\r\n${rawHeaders}Connection: close\r\n\r\n${json}`,
         );
       }
       socket.destroy(error);

@@ -173,8 +173,15 @@ export class Sequencer {
       });
     } catch (error) {
       for (const s of batch) s.reject(error);
-      // Whatever failed, the stored checkpoint is the truth the next batch must extend.
-      this.#latest = this.#storage.latestCheckpoint() ?? this.#latest;
+      // Whatever failed, the stored checkpoint is the truth the next batch must extend. Storage
+      // that cannot even be read now keeps the one held: the failed transaction changed nothing,
+      // and the next batch's compare-and-swap refuses a stale one. Nothing may escape into the
+      // timer that sealed the batch.
+      try {
+        this.#latest = this.#storage.latestCheckpoint() ?? this.#latest;
+      } catch {
+        // keep this.#latest
+      }
       return;
     }
     this.#latest = checkpoint;

@@ -7,7 +7,7 @@ import { entryRecord } from '../entries/entry-record.ts';
 import { signEntryTimestamp } from '../entries/signed-entry-timestamp.ts';
 import { checkSubmission } from '../entries/submission.ts';
 import { ApiError } from '../http/api-error.ts';
-import { appendLeaf, checked } from '../http/submit.ts';
+import { appendLeaf, checked, refuseWhenSaturated } from '../http/submit.ts';
 import type { Acknowledgement } from '../log/sequencer.ts';
 import type { LogService } from '../log-service.ts';
 import type { EntryFilter, StoredRecord } from '../storage/storage.ts';
@@ -23,7 +23,14 @@ interface SearchQuery extends EntryFilter {
   limit: number;
 }
 
-export const entriesRoutes: FastifyPluginAsync<{ log: LogService }> = async (app, { log }) => {
+export interface EntriesRoutesOptions {
+  log: LogService;
+  /** Submissions are refused (503) while this many entries wait for the sequencer. */
+  maxQueuedEntries: number;
+}
+
+export const entriesRoutes: FastifyPluginAsync<EntriesRoutesOptions> = async (app, options) => {
+  const { log, maxQueuedEntries } = options;
   app.addSchema(entriesSchema);
 
   const submitted = async (ack: Acknowledgement, leaf: Uint8Array) => {
@@ -48,10 +55,16 @@ export const entriesRoutes: FastifyPluginAsync<{ log: LogService }> = async (app
   app.post(
     '/api/v1/entries',
     {
+      onRequest: refuseWhenSaturated(log, maxQueuedEntries),
       schema: {
         summary: 'Publish a signed attestation',
         body: ref('SubmitRequest'),
-        response: { 201: ref('SubmitResponse'), 409: ref('DuplicateResponse') },
+        response: {
+          201: ref('SubmitResponse'),
+          409: ref('DuplicateResponse'),
+          // Saturated, or its storage cannot be written: retry after Retry-After seconds.
+          503: { $ref: 'ErrorBody#' },
+        },
       },
     },
     async (request, reply) => {
@@ -113,6 +126,14 @@ export const entriesRoutes: FastifyPluginAsync<{ log: LogService }> = async (app
           400,
           'missing-filter',
           'search needs at least one of digest, name, identity, predicateType',
+        );
+      }
+      // ajv coerces 'Infinity' to a number and then skips minimum and maximum (found by fuzzing).
+      if (!Number.isSafeInteger(limit)) {
+        throw new ApiError(
+          400,
+          'bad-request',
+          'querystring/limit must be an integer from 1 to 500',
         );
       }
       const indices = log.storage.searchEntries(

@@ -11,7 +11,7 @@ import { checkRekorV1Entry } from '../entries/rekor-v1-entry.ts';
 import { checkRekorV2Request } from '../entries/rekor-v2-entry.ts';
 import { signEntryTimestamp } from '../entries/signed-entry-timestamp.ts';
 import { ApiError } from '../http/api-error.ts';
-import { appendLeaf, checked } from '../http/submit.ts';
+import { appendLeaf, checked, refuseWhenSaturated } from '../http/submit.ts';
 import { fromHex, toBase64, toHex } from '../log/encoding.ts';
 import { leafHash } from '../log/hash.ts';
 import { noteForSigner } from '../log/note-for-signer.ts';
@@ -26,6 +26,8 @@ export interface RekorRoutesOptions {
   allowAnonymous: boolean;
   /** Anonymous submissions per client address and minute. */
   anonymousPerMinute: number;
+  /** Submissions are refused (503) while this many entries wait for the sequencer. */
+  maxQueuedEntries: number;
 }
 
 const ref = (name: string) => ({ $ref: `${rekorSchema.$id}#/$defs/${name}` });
@@ -65,7 +67,7 @@ async function rekorV1Entry(
 }
 
 export const rekorRoutes: FastifyPluginAsync<RekorRoutesOptions> = async (app, options) => {
-  const { log, allowAnonymous, anonymousPerMinute } = options;
+  const { log, allowAnonymous, anonymousPerMinute, maxQueuedEntries } = options;
   app.addSchema(rekorSchema);
 
   // Every answer until the next batch carries the same checkpoint: it is parsed once.
@@ -93,15 +95,18 @@ export const rekorRoutes: FastifyPluginAsync<RekorRoutesOptions> = async (app, o
   const publishing = {
     config: { rateLimit: { max: anonymousPerMinute, timeWindow: 60_000 } },
     // Before the body is even read.
-    onRequest: async () => {
-      if (!allowAnonymous) {
-        throw new ApiError(
-          401,
-          'anonymous-publishing-disabled',
-          'this log takes submissions without a token through its Rekor API only when started with --allow-anonymous',
-        );
-      }
-    },
+    onRequest: [
+      async () => {
+        if (!allowAnonymous) {
+          throw new ApiError(
+            401,
+            'anonymous-publishing-disabled',
+            'this log takes submissions without a token through its Rekor API only when started with --allow-anonymous',
+          );
+        }
+      },
+      refuseWhenSaturated(log, maxQueuedEntries),
+    ],
   };
 
   app.post(

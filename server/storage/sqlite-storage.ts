@@ -86,6 +86,39 @@ export function openSqliteStorage(path: string, options: SqliteStorageOptions = 
   return new SqliteStorage(db);
 }
 
+// SQLite's primary result codes for a database that cannot be written now, but may be later:
+// what the operator has to fix (space, permissions, the file system, another process's lock).
+const UNAVAILABLE = new Map([
+  ['SQLITE_FULL', 'is full'],
+  ['SQLITE_READONLY', 'is read-only'],
+  ['SQLITE_IOERR', 'failed to read or write'],
+  ['SQLITE_CANTOPEN', 'cannot open a file it needs'],
+  ['SQLITE_PERM', 'was denied access'],
+  ['SQLITE_BUSY', 'is locked by another process'],
+  ['SQLITE_LOCKED', 'is locked'],
+]);
+
+/**
+ * The StorageError ('storage-unavailable') for an SQLite error that says the database cannot be
+ * written now (full disk, read-only, I/O error, locked); undefined for any other error. Extended
+ * codes count as their primary code (SQLITE_IOERR_WRITE is an SQLITE_IOERR).
+ */
+export function unavailableStorage(error: unknown): StorageError | undefined {
+  if (!(error instanceof Database.SqliteError)) return undefined;
+  const reason = UNAVAILABLE.get(error.code.replace(/^(SQLITE_[A-Z]+)_.*$/, '$1'));
+  if (reason === undefined) return undefined;
+  // The SQLite error, logged by the server, is the cause; the message is what a client is told.
+  return new StorageError('storage-unavailable', `the log's storage ${reason}`, { cause: error });
+}
+
+/**
+ * Runs a PRAGMA on the connection of a storage opened by openSqliteStorage and answers its value.
+ * Some settings (max_page_count, query_only) belong to one connection: this reaches the log's own.
+ */
+export function sqlitePragma(storage: LogStorage, source: string): unknown {
+  return SqliteStorage.pragma(storage, source);
+}
+
 /** Another application's SQLite file is refused, not given the log's tables beside its own. */
 function refuseForeignDatabase(db: Database.Database, path: string): void {
   const tables = db
@@ -248,7 +281,20 @@ class SqliteStorage implements LogStorage {
   }
 
   transaction<T>(fn: () => T): T {
-    return this.#db.transaction(fn).immediate();
+    try {
+      return this.#db.transaction(fn).immediate();
+    } catch (error) {
+      // SQLite has rolled the transaction back: nothing of it is stored.
+      throw unavailableStorage(error) ?? error;
+    }
+  }
+
+  /** Runs a PRAGMA on this storage's own connection (see sqlitePragma). */
+  static pragma(storage: LogStorage, source: string): unknown {
+    if (!(#db in storage)) {
+      throw new StorageError('not-sqlite', 'this storage is not an SQLite one');
+    }
+    return storage.#db.pragma(source, { simple: true });
   }
 
   appendEntries(start: number, entries: NewEntry[]): void {

@@ -1,9 +1,12 @@
 import { Command, InvalidArgumentError } from 'commander';
 import {
   DEFAULT_ANONYMOUS_PER_MINUTE,
+  DEFAULT_CONNECTION_TIMEOUT_MS,
   DEFAULT_DB_PATH,
   DEFAULT_HOST,
+  DEFAULT_MAX_QUEUED_ENTRIES,
   DEFAULT_PORT,
+  DEFAULT_REQUEST_TIMEOUT_MS,
 } from '../../../server/defaults.ts';
 import { LogError } from '../../../server/log/errors.ts';
 import { parseCount } from '../options.ts';
@@ -14,6 +17,22 @@ export function parsePort(value: string): number {
     throw new InvalidArgumentError('a port is a whole number from 0 to 65535.');
   }
   return port;
+}
+
+/** A limit of at least 1. */
+export function parseLimit(value: string): number {
+  const limit = parseCount(value);
+  if (limit < 1) throw new InvalidArgumentError('a limit is a whole number, at least 1.');
+  return limit;
+}
+
+/** Whole seconds up to a day (Node's timers overflow past 24 days, and fire at once). */
+export function parseSeconds(value: string): number {
+  const seconds = parseCount(value);
+  if (seconds > 86_400) {
+    throw new InvalidArgumentError('whole seconds are expected, from 0 to 86400 (a day).');
+  }
+  return seconds;
 }
 
 export function serverCommand(): Command {
@@ -37,6 +56,24 @@ export function serverCommand(): Command {
       parseCount,
       DEFAULT_ANONYMOUS_PER_MINUTE,
     )
+    .option(
+      '--max-queued-entries <n>',
+      'refuse submissions (503 log-saturated) while this many entries wait to be sequenced',
+      parseLimit,
+      DEFAULT_MAX_QUEUED_ENTRIES,
+    )
+    .option(
+      '--request-timeout <seconds>',
+      'time to receive a whole request, 408 beyond (0: no limit)',
+      parseSeconds,
+      DEFAULT_REQUEST_TIMEOUT_MS / 1000,
+    )
+    .option(
+      '--connection-timeout <seconds>',
+      'close a connection idle this long (0: never)',
+      parseSeconds,
+      DEFAULT_CONNECTION_TIMEOUT_MS / 1000,
+    )
     .action(async (options) => {
       // Loaded here, not at start-up: the other commands do not need the server.
       const { startServer } = await import('../../../server/server.ts');
@@ -49,6 +86,9 @@ export function serverCommand(): Command {
           keysDir: options.keys,
           allowAnonymous: options.allowAnonymous === true,
           anonymousPerMinute: options.anonymousRateLimit,
+          maxQueuedEntries: options.maxQueuedEntries,
+          requestTimeoutMs: options.requestTimeout * 1000,
+          connectionTimeoutMs: options.connectionTimeout * 1000,
         });
       } catch (error) {
         const { code, message } = error as { code?: unknown; message: string };
