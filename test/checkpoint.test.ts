@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import t from 'tap';
 import {
   formatCheckpoint,
@@ -18,6 +16,7 @@ import {
   parseSignerKey,
   parseVerifierKey,
 } from '../server/log/note-keys.ts';
+import { readVectors } from './support/vectors.ts';
 
 interface TesseraLog {
   log_public_key_vkey: string;
@@ -32,11 +31,6 @@ interface RekorVectors {
     string,
     { inclusionProof: { treeSize: string; rootHash: string; checkpoint: { envelope: string } } }
   >;
-}
-
-function readVectors<T>(file: string): T {
-  const dir = path.resolve(import.meta.dirname, '../../shared/vectors');
-  return JSON.parse(readFileSync(path.join(dir, file), 'utf8'));
 }
 
 const tessera = readVectors<TesseraLog>('tlog-tiles/tessera-testdata-log.json');

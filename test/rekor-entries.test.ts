@@ -2,8 +2,6 @@
 // when they hold in-toto statements, readable and proven with LogClient, deduplicated, and with
 // canonical bodies byte for byte those of the real Rekor.
 import { createHash, createPublicKey, sign } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { bundleToJSON } from '@sigstore/bundle';
 import { DSSEBundleBuilder, RekorWitness } from '@sigstore/sign';
 import t from 'tap';
@@ -13,11 +11,7 @@ import { fromUtf8 } from '../server/log/encoding.ts';
 import { serve } from './support/http.ts';
 import { generateKey, IN_TOTO, keySigner, omsStatement } from './support/signing.ts';
 import { openTempLog } from './support/temp-log.ts';
-
-const VECTORS = path.resolve(
-  import.meta.dirname,
-  '../../shared/vectors/rekor/sigstore-js-vectors.json',
-);
+import { readVectors } from './support/vectors.ts';
 
 t.test('Rekor-API entries are searchable and read back proven', async (t) => {
   const log = openTempLog(t);
@@ -107,7 +101,7 @@ t.test('Rekor v2 answers a resubmission with the entry it holds', async (t) => {
 });
 
 t.test('the Rekor v2 body is byte for byte the real Rekor v2 one', async (t) => {
-  const vectors = JSON.parse(readFileSync(VECTORS, 'utf8'));
+  const vectors = readVectors('rekor/sigstore-js-vectors.json');
   const entry = vectors.rekor_v2_bundles.TLOG_HASHEDREKORDV002;
   const real = Buffer.from(entry.canonicalizedBody, 'base64');
   const { spec } = JSON.parse(real.toString());

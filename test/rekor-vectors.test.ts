@@ -4,8 +4,6 @@
 // checkpoints with Ed25519). The accepted values are asserted, and every changed bit of a proof
 // hash, root or checkpoint, and a changed bit in every byte of a body, must be refused.
 import { generateKeyPairSync } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import t, { type Test } from 'tap';
 import { openCheckpoint, parseCheckpoint } from '../server/log/checkpoint.ts';
 import { fromBase64, fromHex, fromUtf8, toBase64, toHex, utf8 } from '../server/log/encoding.ts';
@@ -19,6 +17,7 @@ import {
   ecdsaNoteVerifier,
   p256SignatureVerifier,
 } from '../server/log/note-keys-ecdsa.ts';
+import { readVectors } from './support/vectors.ts';
 
 interface RekorVectors {
   note: string;
@@ -46,12 +45,7 @@ interface RekorVectors {
   >;
 }
 
-const rekor: RekorVectors = JSON.parse(
-  readFileSync(
-    path.resolve(import.meta.dirname, '../../shared/vectors/rekor/sigstore-js-vectors.json'),
-    'utf8',
-  ),
-);
+const rekor = readVectors<RekorVectors>('rekor/sigstore-js-vectors.json');
 
 const V1_KEY_NAME = 'rekor.sigstore.dev';
 const V1_ORIGIN = 'rekor.sigstore.dev - 2605736670972794746';

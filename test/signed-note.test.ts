@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import t from 'tap';
 import { fromBase64, fromHex, fromUtf8, toBase64, utf8 } from '../server/log/encoding.ts';
 import { NoteError } from '../server/log/errors.ts';
@@ -22,6 +20,7 @@ import {
   parseSignerKey,
   parseVerifierKey,
 } from '../server/log/note-keys.ts';
+import { readVectors } from './support/vectors.ts';
 
 interface NoteVector {
   vkey: string;
@@ -50,11 +49,6 @@ interface TesseraLog {
   log_public_key_vkey: string;
   log_private_key_skey: string;
   checkpoints: { size: number; checkpoint: string }[];
-}
-
-function readVectors<T>(file: string): T {
-  const dir = path.resolve(import.meta.dirname, '../../shared/vectors');
-  return JSON.parse(readFileSync(path.join(dir, file), 'utf8'));
 }
 
 const noteVectors = readVectors<{ vectors: NoteVector[] }>(

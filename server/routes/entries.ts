@@ -8,6 +8,7 @@ import { signEntryTimestamp } from '../entries/signed-entry-timestamp.ts';
 import { checkSubmission } from '../entries/submission.ts';
 import { ApiError } from '../http/api-error.ts';
 import { appendLeaf, checked, refuseWhenSaturated } from '../http/submit.ts';
+import { toBase64 } from '../log/encoding.ts';
 import type { Acknowledgement } from '../log/sequencer.ts';
 import type { LogService } from '../log-service.ts';
 import type { EntryFilter, StoredRecord } from '../storage/storage.ts';
@@ -16,7 +17,6 @@ import { entryJson, proofJson, seconds } from './proof-json.ts';
 const MAX_SUBJECTS_PER_HIT = 32;
 
 const ref = (name: string) => ({ $ref: `${entriesSchema.$id}#/$defs/${name}` });
-const base64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
 
 interface SearchQuery extends EntryFilter {
   cursor?: string;
@@ -39,7 +39,7 @@ export const entriesRoutes: FastifyPluginAsync<EntriesRoutesOptions> = async (ap
       logIndex: ack.index,
       logId: log.keys.logId,
       integratedTime,
-      canonicalizedBody: base64(leaf),
+      canonicalizedBody: toBase64(leaf),
       inclusionProof: proofJson(ack.index, ack.checkpoint, ack.inclusionProof),
       inclusionPromise: {
         signedEntryTimestamp: await signEntryTimestamp(log.keys.ecdsaPrivateKey, {

@@ -69,6 +69,8 @@ async function rekorV1Entry(
 export const rekorRoutes: FastifyPluginAsync<RekorRoutesOptions> = async (app, options) => {
   const { log, allowAnonymous, anonymousPerMinute, maxQueuedEntries } = options;
   app.addSchema(rekorSchema);
+  // Rekor v2 names the log by its ID in base64: computed once, not per answer.
+  const logIdBase64 = toBase64(fromHex(log.keys.logId) as Uint8Array);
 
   // Every answer until the next batch carries the same checkpoint: it is parsed once.
   let lastNote = { note: '', forSigner: '' };
@@ -234,7 +236,7 @@ export const rekorRoutes: FastifyPluginAsync<RekorRoutesOptions> = async (app, o
       const index = String(ack.index);
       return {
         logIndex: index,
-        logId: { keyId: toBase64(fromHex(log.keys.logId) as Uint8Array) },
+        logId: { keyId: logIdBase64 },
         kindVersion: { kind: entry.kind, version: '0.0.2' },
         // Rekor v2 gives no integration time: a timestamp authority does.
         integratedTime: '0',

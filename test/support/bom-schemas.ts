@@ -1,15 +1,7 @@
-// The official CycloneDX 1.6/1.7 (draft-07) and SPDX 3.0.1 (draft 2020-12) JSON Schemas from
-// ../shared/vectors, compiled with ajv. CycloneDX's `iri-reference` and `idn-email` formats are
-// checked as `uri-reference` and `email` (our documents are ASCII), not stubbed out.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
-
-export const VECTORS = join(import.meta.dirname, '../../../shared/vectors');
-
-const readJson = (path: string) => JSON.parse(readFileSync(join(VECTORS, path), 'utf8'));
+import { readVectors, VECTORS } from './vectors.ts';
 
 let cyclonedx: Ajv | undefined;
 const compiled = new Map<string, ValidateFunction>();
@@ -21,9 +13,9 @@ export function cycloneDxValidator(version: '1.6' | '1.7'): ValidateFunction {
       strict: false,
       allErrors: true,
       schemas: [
-        readJson('cyclonedx/spdx.schema.json'),
-        readJson('cyclonedx/jsf-0.82.schema.json'),
-        readJson('cyclonedx/cryptography-defs.schema.json'),
+        readVectors<object>('cyclonedx/spdx.schema.json'),
+        readVectors<object>('cyclonedx/jsf-0.82.schema.json'),
+        readVectors<object>('cyclonedx/cryptography-defs.schema.json'),
       ],
     });
     addFormats.default(cyclonedx);
@@ -34,7 +26,7 @@ export function cycloneDxValidator(version: '1.6' | '1.7'): ValidateFunction {
   const key = `cyclonedx-${version}`;
   let validate = compiled.get(key);
   if (validate === undefined) {
-    validate = cyclonedx.compile(readJson(`cyclonedx/bom-${version}.schema.json`));
+    validate = cyclonedx.compile(readVectors<object>(`cyclonedx/bom-${version}.schema.json`));
     compiled.set(key, validate);
   }
   return validate;
@@ -46,7 +38,7 @@ export function spdxValidator(): ValidateFunction {
   if (validate === undefined) {
     const ajv = new Ajv2020({ strict: false, allErrors: false });
     addFormats.default(ajv);
-    validate = ajv.compile(readJson('spdx/spdx-json-schema-3.0.1.json'));
+    validate = ajv.compile(readVectors<object>('spdx/spdx-json-schema-3.0.1.json'));
     compiled.set('spdx', validate);
   }
   return validate;
@@ -57,4 +49,4 @@ export function errorsOf(validate: ValidateFunction): string {
   return JSON.stringify(validate.errors?.slice(0, 5), null, 1);
 }
 
-export { readJson as readVector };
+export { readVectors as readVector, VECTORS };
