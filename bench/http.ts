@@ -1,6 +1,7 @@
 // The log service over HTTP: appends per second with 64 submissions in flight, and p50/p99 time
 // to the answer with its proof. The server runs in its own process (`attestry server`) on a real
 // SQLite file; the load generator is this process, with bundles signed before the clock starts.
+// Every submission carries a publish token, as a pipeline's would.
 // Baseline in the same run: GET /healthz at the same concurrency (the HTTP stack alone).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { generateKeyPairSync, sign } from 'node:crypto';
@@ -10,6 +11,9 @@ import { join, resolve } from 'node:path';
 import { bundleToJSON } from '@sigstore/bundle';
 import { DSSEBundleBuilder } from '@sigstore/sign';
 import { type Dispatcher, Pool } from 'undici';
+import { mintLocalToken } from '../server/auth/local-token.ts';
+import { defaultKeysDir } from '../server/defaults.ts';
+import { loadTokenIssuerKey } from '../server/keys.ts';
 import { freePort } from '../test/support/server-process.ts';
 
 const SUBMISSIONS = 10_000;
@@ -126,6 +130,12 @@ export async function run(): Promise<void> {
   const submissions = await signedSubmissions(WARM_UP + SUBMISSIONS);
   const dir = mkdtempSync(join(tmpdir(), 'attestry-bench-http-'));
   const { url, child } = await startServer(join(dir, 'log.db'));
+  const { token } = await mintLocalToken(loadTokenIssuerKey(defaultKeysDir(join(dir, 'log.db'))), {
+    origin: 'bench.example/log',
+    namespaces: ['bench/*'],
+    ttlSeconds: 3600,
+    subject: 'bench',
+  });
   const pool = new Pool(url, { connections: IN_FLIGHT });
   try {
     const pid = child.pid as number;
@@ -139,7 +149,7 @@ export async function run(): Promise<void> {
     const append = (offset: number) => (i: number) => ({
       path: '/api/v1/entries',
       method: 'POST' as const,
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
       body: submissions[offset + i],
     });
     await load(pool, pid, WARM_UP, append(0), 201);

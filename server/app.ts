@@ -1,15 +1,22 @@
 // Builds the Fastify application around an open log. Routes come as plugins, one per API area.
 import helmet, { type FastifyHelmetOptions } from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
+import { Authenticator } from './auth/authenticator.ts';
+import { localTokenIssuer } from './auth/local-token.ts';
+import { NameOwnership } from './auth/name-ownership.ts';
+import { type OidcIssuerConfig, oidcTokenIssuer } from './auth/oidc-issuer.ts';
 import {
   DEFAULT_ANONYMOUS_PER_MINUTE,
   DEFAULT_CONNECTION_TIMEOUT_MS,
   DEFAULT_MAX_QUEUED_ENTRIES,
   DEFAULT_REQUEST_TIMEOUT_MS,
+  DEFAULT_TOKEN_PER_MINUTE,
 } from './defaults.ts';
 import { errorBodySchema } from './http/api-error.ts';
 import { errorServerOptions, installErrorHandling } from './http/error-handler.ts';
+import { type Publishing, rateLimitOptions } from './http/publishing.ts';
 import type { LogService } from './log-service.ts';
 import { docsRoutes, openApiOptions } from './routes/docs.ts';
 import { entriesRoutes } from './routes/entries.ts';
@@ -24,9 +31,13 @@ import { tilesRoutes } from './routes/tiles.ts';
 export const DEFAULT_BODY_LIMIT = 2 * 1024 * 1024;
 
 export interface PublishingOptions {
-  /** Let Rekor clients, which send no token, publish (rate limited per address). */
+  /** Take submissions without a token (rate limited per address): Rekor clients send none. */
   allowAnonymous?: boolean;
   anonymousPerMinute?: number;
+  /** Submissions per token subject and minute. */
+  tokenPerMinute?: number;
+  /** OIDC issuers whose tokens may publish, beside the log's own token issuer. */
+  oidcIssuers?: OidcIssuerConfig[];
   /** Submissions are refused (503 log-saturated) while this many entries wait to be sequenced. */
   maxQueuedEntries?: number;
 }
@@ -106,18 +117,28 @@ export function buildApp(
   app.register(helmet, SECURITY_HEADERS);
   app.register(swagger, openApiOptions);
 
-  const maxQueuedEntries = publishing.maxQueuedEntries ?? DEFAULT_MAX_QUEUED_ENTRIES;
+  const authenticator = new Authenticator([
+    localTokenIssuer(log.keys.tokenIssuerPublicKey, log.origin),
+    ...(publishing.oidcIssuers ?? []).map(oidcTokenIssuer),
+  ]);
+  const publish: Publishing = {
+    log,
+    authenticator,
+    ownership: new NameOwnership(log.storage),
+    allowAnonymous: publishing.allowAnonymous ?? false,
+    anonymousPerMinute: publishing.anonymousPerMinute ?? DEFAULT_ANONYMOUS_PER_MINUTE,
+    tokenPerMinute: publishing.tokenPerMinute ?? DEFAULT_TOKEN_PER_MINUTE,
+    maxQueuedEntries: publishing.maxQueuedEntries ?? DEFAULT_MAX_QUEUED_ENTRIES,
+  };
+  app.decorateRequest('publisher', undefined);
+  // Before the routes: its route hook adds the limit to every publishing route after it.
+  app.register(rateLimit, rateLimitOptions);
   app.register(healthRoutes, { log });
   app.register(tilesRoutes, { log });
   app.register(proofRoutes, { log });
-  app.register(entriesRoutes, { log, maxQueuedEntries });
+  app.register(entriesRoutes, { log, publishing: publish });
   app.register(modelsRoutes, { log });
-  app.register(rekorRoutes, {
-    log,
-    allowAnonymous: publishing.allowAnonymous ?? false,
-    anonymousPerMinute: publishing.anonymousPerMinute ?? DEFAULT_ANONYMOUS_PER_MINUTE,
-    maxQueuedEntries,
-  });
+  app.register(rekorRoutes, { log, publishing: publish });
   app.register(metricsRoutes, { metrics });
   app.register(docsRoutes);
   return app;

@@ -11,8 +11,15 @@ export function defaultKeysDir(dbPath: string): string {
   return join(dirname(dbPath), 'keys');
 }
 
-/** Cap on anonymous Rekor-API submissions per client address and minute. */
+/** Cap on anonymous submissions (--allow-anonymous) per client address and minute. */
 export const DEFAULT_ANONYMOUS_PER_MINUTE = 120;
+
+/**
+ * Cap on submissions per token subject and minute: above what one sequencer absorbs (a few
+ * thousand a second), so that it never throttles an authenticated publisher below the log's own
+ * pace, and still stops a leaked token from being used to flood the log for long.
+ */
+export const DEFAULT_TOKEN_PER_MINUTE = 300_000;
 
 /**
  * Entries that may wait for the sequencer before submissions are refused (503 log-saturated).

@@ -16,6 +16,8 @@ export const NOTE_KEY_FILE = 'note.key';
 export const NOTE_VERIFIER_FILE = 'note.pub';
 export const ECDSA_KEY_FILE = 'ecdsa.key';
 export const ECDSA_PUBLIC_KEY_FILE = 'ecdsa.pub';
+export const TOKEN_ISSUER_KEY_FILE = 'token-issuer.key';
+export const TOKEN_ISSUER_PUBLIC_KEY_FILE = 'token-issuer.pub';
 
 /** The Ed25519 key that signs C2SP checkpoints. */
 export interface NoteKeys {
@@ -35,9 +37,30 @@ export interface EcdsaKeys {
   logId: string;
 }
 
-export interface LogKeys extends NoteKeys, EcdsaKeys {}
+export interface LogKeys extends NoteKeys, EcdsaKeys {
+  /** The Ed25519 public key of the log's local token issuer (`attestry token`). */
+  tokenIssuerPublicKey: KeyObject;
+}
 
-/** Loads the keys in `dir`, first creating any that is missing (an older directory has no ECDSA key). */
+/** Writes a new key pair, the private key for its owner only; never replaces a key. */
+function writeKeyPair(
+  dir: string,
+  files: [string, string],
+  pair: { privateKey: KeyObject; publicKey: KeyObject },
+): void {
+  writeFileSync(join(dir, files[0]), pair.privateKey.export({ type: 'pkcs8', format: 'pem' }), {
+    mode: 0o600,
+    flag: 'wx',
+  });
+  writeFileSync(join(dir, files[1]), pair.publicKey.export({ type: 'spki', format: 'pem' }), {
+    mode: 0o644,
+  });
+}
+
+/**
+ * Loads the keys in `dir`, first creating any that is missing (an older directory has no ECDSA or
+ * token issuer key).
+ */
 export function loadOrCreateKeys(dir: string, origin: string): LogKeys {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const signerPath = join(dir, NOTE_KEY_FILE);
@@ -48,20 +71,25 @@ export function loadOrCreateKeys(dir: string, origin: string): LogKeys {
   }
   // Refuse a directory that belongs to another log before writing anything into it.
   const noteKeys = loadKeys(dir, origin);
-  const ecdsaPath = join(dir, ECDSA_KEY_FILE);
-  if (!existsSync(ecdsaPath)) {
-    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    writeFileSync(ecdsaPath, privateKey.export({ type: 'pkcs8', format: 'pem' }), {
-      mode: 0o600,
-      flag: 'wx',
-    });
-    writeFileSync(
-      join(dir, ECDSA_PUBLIC_KEY_FILE),
-      publicKey.export({ type: 'spki', format: 'pem' }),
-      { mode: 0o644 },
+  if (!existsSync(join(dir, ECDSA_KEY_FILE))) {
+    writeKeyPair(
+      dir,
+      [ECDSA_KEY_FILE, ECDSA_PUBLIC_KEY_FILE],
+      generateKeyPairSync('ec', { namedCurve: 'P-256' }),
     );
   }
-  return { ...noteKeys, ...loadEcdsaKeys(dir) };
+  if (!existsSync(join(dir, TOKEN_ISSUER_KEY_FILE))) {
+    writeKeyPair(
+      dir,
+      [TOKEN_ISSUER_KEY_FILE, TOKEN_ISSUER_PUBLIC_KEY_FILE],
+      generateKeyPairSync('ed25519'),
+    );
+  }
+  return {
+    ...noteKeys,
+    ...loadEcdsaKeys(dir),
+    tokenIssuerPublicKey: createPublicKey(loadTokenIssuerKey(dir)),
+  };
 }
 
 /** The note key only: all that checking checkpoints (`attestry audit`) needs. */
@@ -109,4 +137,43 @@ export function loadEcdsaKeys(dir: string): EcdsaKeys {
     ecdsaPublicKeyDer,
     logId: createHash('sha256').update(ecdsaPublicKeyDer).digest('hex'),
   };
+}
+
+/** The private key of the log's local token issuer, which `attestry token` signs with. */
+export function loadTokenIssuerKey(dir: string): KeyObject {
+  const path = join(dir, TOKEN_ISSUER_KEY_FILE);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw new LogError(
+      'missing-keys',
+      `no token issuer key at ${path}: start the server once with this --keys directory to create it`,
+    );
+  }
+  let key: KeyObject;
+  try {
+    key = createPrivateKey(text);
+  } catch (cause) {
+    throw new LogError('bad-token-issuer-key', `cannot read the token issuer key ${path}`, {
+      cause,
+    });
+  }
+  if (key.asymmetricKeyType !== 'ed25519') {
+    throw new LogError('bad-token-issuer-key', `${path} is not an Ed25519 private key`);
+  }
+  return key;
+}
+
+/** The C2SP verifier key in `dir` (note.pub): what checking the log's checkpoints needs. */
+export function readNoteVerifierKey(dir: string): string {
+  const path = join(dir, NOTE_VERIFIER_FILE);
+  try {
+    return readFileSync(path, 'utf8').trim();
+  } catch {
+    throw new LogError(
+      'missing-keys',
+      `no log verifier key at ${path}: pass --keys with the directory holding ${NOTE_VERIFIER_FILE}`,
+    );
+  }
 }

@@ -1,6 +1,8 @@
 // Runs the log service: opens the log, listens, and on SIGINT/SIGTERM stops taking requests,
 // seals what is queued and closes the database.
 import { buildApp, type PublishingOptions } from './app.ts';
+import { localIssuerName } from './auth/local-token.ts';
+import { loadOidcIssuers } from './auth/oidc-issuer.ts';
 import {
   DEFAULT_CONNECTION_TIMEOUT_MS,
   DEFAULT_MAX_QUEUED_ENTRIES,
@@ -15,9 +17,14 @@ export interface ServerOptions extends LogServiceOptions, PublishingOptions {
   requestTimeoutMs?: number;
   /** Milliseconds after which an idle connection is closed; 0 for never. */
   connectionTimeoutMs?: number;
+  /** A JSON file of the OIDC issuers whose tokens may publish (schemas/config/oidc-issuers.json). */
+  oidcIssuersFile?: string;
 }
 
 export async function startServer(options: ServerOptions): Promise<() => Promise<void>> {
+  // Read first: a bad file stops the start before the log is created.
+  const oidcIssuers =
+    options.oidcIssuersFile === undefined ? [] : loadOidcIssuers(options.oidcIssuersFile);
   const log = openLogService(options);
   const requestTimeout = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const connectionTimeout = options.connectionTimeoutMs ?? DEFAULT_CONNECTION_TIMEOUT_MS;
@@ -25,7 +32,7 @@ export async function startServer(options: ServerOptions): Promise<() => Promise
   const app = buildApp(
     log,
     { logger: { level: process.env.LOG_LEVEL ?? 'info' }, requestTimeout, connectionTimeout },
-    { ...options, maxQueuedEntries },
+    { ...options, maxQueuedEntries, oidcIssuers },
   );
   let stopping: Promise<void> | undefined;
   const stop = () => {
@@ -43,7 +50,8 @@ export async function startServer(options: ServerOptions): Promise<() => Promise
       origin: log.origin,
       noteVerifierKey: log.keys.noteVerifierKey,
       logId: log.keys.logId,
-      anonymousRekorPublishing: options.allowAnonymous === true,
+      anonymousPublishing: options.allowAnonymous === true,
+      tokenIssuers: [localIssuerName(log.origin), ...oidcIssuers.map((issuer) => issuer.issuer)],
       maxQueuedEntries,
       requestTimeoutMs: requestTimeout,
       connectionTimeoutMs: connectionTimeout,

@@ -216,8 +216,12 @@ t.test(
     const logClient = await client(url);
     for (const type of KEY_TYPES) {
       const key = generateKey(type);
+      // Each key its own model name: a name belongs to the first signer in its namespace.
+      const named = omsStatement({
+        subject: [{ name: `${type}/model`, digest: { sha256: 'ab'.repeat(32) } }],
+      });
       const answer = await logClient.submit({
-        bundle: await buildBundle(keySigner(key), omsStatement()),
+        bundle: await buildBundle(keySigner(key), named),
         publicKey: key.publicKeyPem,
       });
       t.equal(answer.duplicate, false, `${type} accepted`);
@@ -228,7 +232,12 @@ t.test(
     }
     const chain = await makeCertificateChain();
     const certified = await logClient.submit({
-      bundle: await buildBundle(certificateSigner(chain), omsStatement()),
+      bundle: await buildBundle(
+        certificateSigner(chain),
+        omsStatement({
+          subject: [{ name: 'certified/model', digest: { sha256: 'ab'.repeat(32) } }],
+        }),
+      ),
     });
     t.equal(certified.duplicate, false, 'certificate chain accepted');
 

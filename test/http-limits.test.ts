@@ -10,6 +10,7 @@ import {
   DEFAULT_REQUEST_TIMEOUT_MS,
 } from '../server/defaults.ts';
 import { PRE_ROUTING_HEADERS } from '../server/http/error-handler.ts';
+import { bearer, localToken } from './support/auth.ts';
 import { expectError, serve } from './support/http.ts';
 import { postEntry, submissionBody, TEST_PREDICATE_TYPE } from './support/submissions.ts';
 import { openTempLog } from './support/temp-log.ts';
@@ -28,9 +29,9 @@ async function until(t: Test, condition: () => boolean, what: string, ms = 5000)
   }
 }
 
-const jsonPost = (body: string) => ({
+const jsonPost = (body: string, headers: Record<string, string> = {}) => ({
   method: 'POST',
-  headers: { 'content-type': 'application/json' },
+  headers: { 'content-type': 'application/json', ...headers },
   body,
 });
 
@@ -111,8 +112,13 @@ t.test('the default queue limit does not throttle 300 submissions in flight', as
 
 t.test('every answer carries the security headers; /docs still serves its document', async (t) => {
   const log = openTempLog(t);
-  const { url } = await serve(t, log);
-  t.equal((await postEntry(url, await submissionBody(0))).status, 201);
+  // Publishing needs a token here, as by default.
+  const { url } = await serve(t, log, {}, undefined, {});
+  const token = bearer(await localToken(log, ['*']));
+  t.equal(
+    (await fetch(`${url}/api/v1/entries`, jsonPost(await submissionBody(0), token))).status,
+    201,
+  );
   const expected = {
     'content-security-policy': "default-src 'none';frame-ancestors 'none'",
     'cross-origin-resource-policy': 'cross-origin',
@@ -136,7 +142,8 @@ t.test('every answer carries the security headers; /docs still serves its docume
     ['/docs/json', undefined, 200],
     ['/tile/0/999', undefined, 404],
     ['/no/such/route', undefined, 404],
-    ['/api/v1/entries', jsonPost('{"bundle": 1}'), 400],
+    ['/api/v1/entries', jsonPost('{"bundle": 1}', token), 400],
+    ['/api/v1/entries', jsonPost('{"bundle": 1}'), 401],
     ['/api/v1/log/entries', jsonPost('{}'), 401],
   ];
   for (const [path, init, status] of answers) {

@@ -1,5 +1,6 @@
 // A maintainer and a consumer, end to end over HTTP with the attestry command and real server
-// processes: keygen, sign and publish, verify with log evidence. Then a second log process with
+// processes: the operator mints a publish token, the maintainer keygens, signs and publishes under
+// the names the token allows, the consumer verifies with log evidence. Then a second log process with
 // the same key but a different history serves a checkpoint of the same size with another root:
 // verifying against it fails as a fork, and the consumer's stored checkpoint is left as it was.
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -37,8 +38,11 @@ function writeModel(dir: string, name: string): string {
   return model;
 }
 
+/** The maintainer's publish token, in ATTESTRY_TOKEN as a pipeline would hold it. */
+const env: Record<string, string> = {};
+
 async function cli(t: Test, args: string[]) {
-  const run = await runCliAsync([...args, '--json']);
+  const run = await runCliAsync([...args, '--json'], { env });
   const lines = run.stdout.trim().split('\n');
   t.equal(lines.length, 1, `attestry ${args[0]} --json prints one JSON document`);
   return { status: run.status, json: JSON.parse(lines[0]), stderr: run.stderr };
@@ -55,6 +59,48 @@ t.test('sign, publish, verify with log evidence; a forked log is caught', async 
   const privateKey = join(dir, 'keys/private-key.pem');
   const publicKey = join(dir, 'keys/public-key.pem');
 
+  // Publishing needs a token: without one the signature is kept, and the log refuses it.
+  const anonymous = await cli(t, [
+    'sign',
+    writeModel(dir, 'model-x'),
+    '--key',
+    privateKey,
+    '--name',
+    'acme/model-x',
+    '--out',
+    join(dir, 'x.sig'),
+    '--log',
+    urlA,
+  ]);
+  t.equal(anonymous.status, 1);
+  t.match(anonymous.json, { ok: false, code: 'publish-failed', message: /token/ });
+  const minted = await cli(t, [
+    'token',
+    '--db',
+    join(logA, 'log.db'),
+    '--namespace',
+    'acme/*',
+    '--subject',
+    'release-ci',
+    '--ttl',
+    '10m',
+  ]);
+  t.equal(minted.status, 0, minted.stderr);
+  t.match(minted.json, { origin: ORIGIN, subject: 'release-ci', namespaces: ['acme/*'] });
+  env.ATTESTRY_TOKEN = minted.json.token;
+  const unnamed = await cli(t, [
+    'sign',
+    join(dir, 'model-x'),
+    '--key',
+    privateKey,
+    '--out',
+    join(dir, 'x.sig'),
+    '--log',
+    urlA,
+  ]);
+  t.equal(unnamed.status, 1, 'a name outside the token is refused');
+  t.match(unnamed.json, { ok: false, code: 'publish-failed', message: /acme\/\*, not "model-x"/ });
+
   // Three releases on log A; the consumer checks the second.
   const bundles: string[] = [];
   for (const name of ['model-0', 'model-1', 'model-2']) {
@@ -65,6 +111,8 @@ t.test('sign, publish, verify with log evidence; a forked log is caught', async 
       model,
       '--key',
       privateKey,
+      '--name',
+      `acme/${name}`,
       '--out',
       bundle,
       '--log',
@@ -110,13 +158,19 @@ t.test('sign, publish, verify with log evidence; a forked log is caught', async 
     join(dir, 'model-2'),
     '--key',
     privateKey,
+    '--name',
+    'acme/model-2',
     '--out',
     join(dir, 'b-0.sig'),
     '--log',
     urlB,
   ]);
   t.equal(resigned.status, 0, resigned.stderr);
-  const clientB = new LogClient({ url: urlB, ...(await LogClient.fetchKeys(urlB)) });
+  const clientB = new LogClient({
+    url: urlB,
+    ...(await LogClient.fetchKeys(urlB)),
+    token: env.ATTESTRY_TOKEN,
+  });
   const same = await clientB.submit({
     bundle: JSON.parse(readFileSync(bundles[1], 'utf8')),
     publicKey: readFileSync(publicKey, 'utf8'),

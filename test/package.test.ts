@@ -38,6 +38,8 @@ const signed = await signModel('model', {
   privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }),
   signaturePath: 'model/model.sig',
   log: process.env.LOG_URL,
+  token: process.env.ATTESTRY_TOKEN,
+  name: 'pack/model',
 });
 writeFileSync('model/model.sig', JSON.stringify(signed.bundle));
 const key = publicKey.export({ type: 'spki', format: 'pem' });
@@ -123,11 +125,19 @@ t.test('npm pack, install into a fresh project, import and run', async (t) => {
   const logUrl = `http://127.0.0.1:${port}`;
   await waitForHealth(logUrl);
 
+  // The operator's token, minted by the installed command.
+  const token = execFileSync(
+    process.execPath,
+    [bin, 'token', '--db', join(dir, 'log.db'), '--namespace', 'pack/*'],
+    { encoding: 'utf8' },
+  ).trim();
+
   writeFileSync(join(project, 'consumer.mjs'), CONSUMER);
-  const run = spawnSync('env', [...CLEAN, `LOG_URL=${logUrl}`, process.execPath, 'consumer.mjs'], {
-    cwd: project,
-    encoding: 'utf8',
-  });
+  const run = spawnSync(
+    'env',
+    [...CLEAN, `LOG_URL=${logUrl}`, `ATTESTRY_TOKEN=${token}`, process.execPath, 'consumer.mjs'],
+    { cwd: project, encoding: 'utf8' },
+  );
   t.equal(run.status, 0, run.stderr);
   const report = JSON.parse(run.stdout);
   t.ok(Number(report.node.split('.')[0]) >= 22, `Node ${report.node}`);

@@ -660,30 +660,33 @@ t.test('Rekor submissions are checked before anything is logged', async (t) => {
   t.match(accepted.headers.get('location'), /^\/api\/v1\/log\/entries\/[0-9a-f]{64}$/);
 });
 
-t.test('without --allow-anonymous the Rekor API takes no submissions', async (t) => {
-  const log = openTempLog(t);
-  const { url } = await serve(t, log);
-  const key = generateKey('ecdsa-p256');
-  const witness = new RekorWitness({ rekorBaseURL: url });
-  const builder = new DSSEBundleBuilder({ signer: keySigner(key), witnesses: [witness] });
-  await t.rejects(
-    builder.create({ data: Buffer.from(JSON.stringify(omsStatement())), type: IN_TOTO }),
-    /401/,
-  );
-  await expectError(
-    t,
-    await fetch(`${url}/api/v2/log/entries`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: '{}',
-    }),
-    401,
-    'anonymous-publishing-disabled',
-  );
-  t.equal(log.sequencer.checkpoint.size, 0);
-  // Reading stays open.
-  t.equal((await fetch(`${url}/api/v1/log`)).status, 200);
-});
+t.test(
+  'without --allow-anonymous the Rekor API takes no submissions without a token',
+  async (t) => {
+    const log = openTempLog(t);
+    const { url } = await serve(t, log, {}, undefined, {});
+    const key = generateKey('ecdsa-p256');
+    const witness = new RekorWitness({ rekorBaseURL: url });
+    const builder = new DSSEBundleBuilder({ signer: keySigner(key), witnesses: [witness] });
+    await t.rejects(
+      builder.create({ data: Buffer.from(JSON.stringify(omsStatement())), type: IN_TOTO }),
+      /401/,
+    );
+    await expectError(
+      t,
+      await fetch(`${url}/api/v2/log/entries`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      }),
+      401,
+      'token-required',
+    );
+    t.equal(log.sequencer.checkpoint.size, 0);
+    // Reading stays open.
+    t.equal((await fetch(`${url}/api/v1/log`)).status, 200);
+  },
+);
 
 t.test('anonymous submissions are rate limited per address', async (t) => {
   const log = openTempLog(t);

@@ -2,7 +2,7 @@
 // listens on a free loopback port, answers /healthz, keeps its key across restarts and exits 0 on
 // SIGTERM or SIGINT; bad options and mismatched origins or keys stop it before it listens.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -219,34 +219,42 @@ t.test('attestry server serves under --origin; a restart keeps the origin and ke
   await stopWith(t, again, 'SIGTERM');
 });
 
-t.test('attestry server --allow-anonymous opens the Rekor API, rate limited', async (t) => {
-  const dir = tempDir(t);
-  const server = await startProcess(t, [
-    BIN,
-    'server',
-    '--db',
-    join(dir, 'log.db'),
-    '--port',
-    '0',
-    '--origin',
-    'x.example/log',
-    '--allow-anonymous',
-    '--anonymous-rate-limit',
-    '1',
-  ]);
-  t.equal(server.ready.anonymousRekorPublishing, true, 'said at start');
-  const post = () =>
-    fetch(`${server.url}/api/v2/log/entries`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: '{}',
-    });
-  t.equal((await post()).status, 400, 'taken (and refused on its merits)');
-  const limited = await post();
-  t.equal(limited.status, 429, 'one a minute');
-  t.ok(Number(limited.headers.get('retry-after')) > 0);
-  await stopWith(t, server, 'SIGTERM');
-});
+t.test(
+  'attestry server --allow-anonymous takes submissions without a token, rate limited',
+  async (t) => {
+    const dir = tempDir(t);
+    const server = await startProcess(t, [
+      BIN,
+      'server',
+      '--db',
+      join(dir, 'log.db'),
+      '--port',
+      '0',
+      '--origin',
+      'x.example/log',
+      '--allow-anonymous',
+      '--anonymous-rate-limit',
+      '1',
+    ]);
+    t.equal(server.ready.anonymousPublishing, true, 'said at start');
+    t.same(
+      server.ready.tokenIssuers,
+      ['attestry:x.example/log'],
+      'the issuers it takes tokens from',
+    );
+    const post = () =>
+      fetch(`${server.url}/api/v2/log/entries`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      });
+    t.equal((await post()).status, 400, 'taken (and refused on its merits)');
+    const limited = await post();
+    t.equal(limited.status, 429, 'one a minute');
+    t.ok(Number(limited.headers.get('retry-after')) > 0);
+    await stopWith(t, server, 'SIGTERM');
+  },
+);
 
 t.test('attestry server takes its queue limit and timeouts as flags', async (t) => {
   const dir = tempDir(t);
@@ -311,6 +319,31 @@ t.test('a bad --port is refused before anything is opened', async (t) => {
   }
   t.equal(parsePort('0'), 0);
   t.equal(parsePort('65535'), 65535);
+});
+
+t.test('a bad --oidc-issuers file stops the start before the log is created', async (t) => {
+  const dir = tempDir(t);
+  const dbPath = join(dir, 'log.db');
+  const config = join(dir, 'oidc.json');
+  writeFileSync(
+    config,
+    JSON.stringify({
+      issuers: [{ issuer: 'http://ci.example', audience: 'a', namespaces: ['x/*'] }],
+    }),
+  );
+  const cli = await runToExit(t, [
+    BIN,
+    'server',
+    '--db',
+    dbPath,
+    '--port',
+    '0',
+    '--oidc-issuers',
+    config,
+  ]);
+  t.equal(cli.code, 1);
+  t.match(cli.stderr, `attestry server: ${config}: http://ci.example is not an https URL`);
+  t.notOk(existsSync(dbPath), 'no database was created');
 });
 
 t.test('a log is served only under the origin it was created with', async (t) => {

@@ -22,6 +22,8 @@ export interface AttestOptions {
   privateKey: string;
   /** Publish the bundle to this attestry log (a URL trusts the log's keys on first use). */
   log?: LogClient | string;
+  /** With `log` as a URL: the bearer token that allows publishing. */
+  token?: string;
 }
 
 export interface SignedAttestation<K extends AttestationType = AttestationType> {
@@ -85,9 +87,10 @@ export async function signAttestation<K extends AttestationType>(
 export async function publishAttestation(
   log: LogClient | string,
   signed: Pick<SignedAttestation, 'bundle' | 'publicKey'>,
+  token?: string,
 ): Promise<PublishedEntry> {
   try {
-    return await publishSignature(log, signed);
+    return await publishSignature(log, signed, token);
   } catch (error) {
     throw new AttestError('publish-failed', (error as Error).message, {
       cause: (error as Error).cause,
@@ -107,6 +110,8 @@ export async function attest<K extends AttestationType>(
 ): Promise<AttestResult<K>> {
   const statement = attestationStatement(type, input);
   const result: AttestResult<K> = await signAttestation(type, statement, options.privateKey);
-  if (options.log !== undefined) result.log = await publishAttestation(options.log, result);
+  if (options.log !== undefined) {
+    result.log = await publishAttestation(options.log, result, options.token);
+  }
   return result;
 }

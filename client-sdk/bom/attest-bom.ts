@@ -18,6 +18,8 @@ export interface BomAttestationOptions {
   privateKey: string;
   /** The attestry log (URL) to publish to. */
   log: string;
+  /** The bearer token that allows publishing there. */
+  token?: string;
 }
 
 export async function attestBom(
@@ -34,5 +36,5 @@ export async function attestBom(
     new TextEncoder().encode(JSON.stringify(statement)),
     options.privateKey,
   );
-  return publishAttestation(options.log, signed);
+  return publishAttestation(options.log, signed, options.token);
 }

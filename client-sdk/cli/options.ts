@@ -1,8 +1,9 @@
 // Option parsers shared by the commands.
 import { existsSync, readFileSync } from 'node:fs';
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
 import { LogError } from '../../server/log/errors.ts';
 import { parseVerifierKey } from '../../server/log/note-keys.ts';
+import { LogClient } from '../log-client/log-client.ts';
 
 /** Accumulates a repeatable option's values. */
 export function collect(value: string, previous: string[] = []): string[] {
@@ -54,4 +55,34 @@ export function parseLogKey(value: string): string {
     );
   }
   return key;
+}
+
+const DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
+
+/** A duration such as 90s, 30m, 1h or 7d, in seconds. */
+export function parseDuration(value: string): number {
+  const match = /^([1-9][0-9]{0,8})([smhd])$/.exec(value);
+  if (match === null) {
+    throw new InvalidArgumentError('a duration is a whole number with s, m, h or d (30m, 1h, 7d).');
+  }
+  return Number(match[1]) * DURATION_UNITS[match[2]];
+}
+
+/** --token, by default from ATTESTRY_TOKEN (kept out of shell history and process lists). */
+export function tokenOption(): Option {
+  return new Option(
+    '--token <jwt>',
+    'with --log: the bearer token that allows publishing (from attestry token, or an OIDC token the log trusts)',
+  ).env('ATTESTRY_TOKEN');
+}
+
+/** The log to publish to: pinned to --log-key, else trusted on first use (with --token then). */
+export function publishTarget(flags: {
+  log: string;
+  logKey?: string;
+  token?: string;
+}): LogClient | string {
+  return flags.logKey === undefined
+    ? flags.log
+    : new LogClient({ url: flags.log, noteVerifierKey: flags.logKey, token: flags.token });
 }

@@ -9,6 +9,7 @@ import { logCommand } from './commands/log.ts';
 import { omsAdapterCommand } from './commands/oms-adapter.ts';
 import { serverCommand } from './commands/server.ts';
 import { signCommand } from './commands/sign.ts';
+import { tokenCommand } from './commands/token.ts';
 import { verifyCommand } from './commands/verify.ts';
 
 export function buildProgram(): Command {
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
     .addCommand(serverCommand())
     .addCommand(auditCommand())
     .addCommand(hashCommand())
+    .addCommand(tokenCommand())
     .addCommand(logCommand())
     .addCommand(keygenCommand())
     .addCommand(signCommand())

@@ -1,13 +1,15 @@
 // The OMS v1.0 in-toto Statement for a manifest (OMS 5, 6.6), laid out as the reference
 // implementation's payload goldens: predicate `serialization` before `resources`, each resource as
 // algorithm, digest, name; `ignore_paths` only when there is one.
+
+import { OMS_PREDICATE_TYPE } from '../../server/entries/predicate-types.ts';
 import { utf8 } from '../../server/log/encoding.ts';
 import type { ModelManifest } from './manifest.ts';
 import { type JsonValue, messageToJson } from './message-to-json.ts';
 
 export const IN_TOTO_STATEMENT_TYPE = 'https://in-toto.io/Statement/v1';
 export const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
-export const OMS_PREDICATE_TYPE = 'https://model_signing/signature/v1.0';
+export { OMS_PREDICATE_TYPE };
 
 export type OmsStatement = {
   _type: typeof IN_TOTO_STATEMENT_TYPE;

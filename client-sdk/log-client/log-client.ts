@@ -34,6 +34,8 @@ export interface LogClientOptions {
   /** Pinned, when given: every signed entry timestamp must verify with it. */
   ecdsaPublicKey?: string;
   logId?: string;
+  /** A bearer token for publishing (`attestry token`, or an OIDC token the log trusts). */
+  token?: string;
   fetch?: typeof fetch;
 }
 
@@ -117,6 +119,7 @@ export class LogClient {
   readonly #ecdsa: EcdsaVerifier | undefined;
   readonly #logId: string | undefined;
   readonly #fetch: typeof fetch;
+  readonly #token: string | undefined;
 
   constructor(options: LogClientOptions) {
     this.url = options.url.replace(/\/+$/, '');
@@ -125,6 +128,7 @@ export class LogClient {
     this.#ecdsa = options.ecdsaPublicKey ? parseEcdsaPublicKey(options.ecdsaPublicKey) : undefined;
     this.#logId = options.logId;
     this.#fetch = options.fetch ?? globalThis.fetch;
+    this.#token = options.token;
   }
 
   /**
@@ -229,7 +233,10 @@ export class LogClient {
   async submit(submission: { bundle: unknown; publicKey?: string }): Promise<SubmittedEntry> {
     const response = await this.#request('/api/v1/entries', {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: {
+        'content-type': 'application/json',
+        ...(this.#token === undefined ? {} : { authorization: `Bearer ${this.#token}` }),
+      },
       body: JSON.stringify(submission),
       accept: [201, 409],
     });

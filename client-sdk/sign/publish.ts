@@ -14,17 +14,21 @@ export interface PublishedEntry {
 
 /**
  * A log given by URL is trusted on first use: its keys are fetched from it and pinned for this
- * one submission. Pass a LogClient to pin keys obtained out of band. A bundle that names its key
- * by a hint goes with the PEM public key, which the log needs to check it.
+ * one submission, and `token` is the bearer token sent. Pass a LogClient (with its own token) to
+ * pin keys obtained out of band. A bundle that names its key by a hint goes with the PEM public
+ * key, which the log needs to check it.
  */
 export async function publishSignature(
   log: LogClient | string,
   signature: { bundle: unknown; publicKey?: string },
+  token?: string,
 ): Promise<PublishedEntry> {
   const url = typeof log === 'string' ? log : log.url;
   try {
     const client =
-      typeof log === 'string' ? new LogClient({ url, ...(await LogClient.fetchKeys(url)) }) : log;
+      typeof log === 'string'
+        ? new LogClient({ url, ...(await LogClient.fetchKeys(url)), token })
+        : log;
     const entry = await client.submit(
       signature.publicKey === undefined
         ? { bundle: signature.bundle }

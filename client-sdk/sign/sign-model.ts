@@ -59,6 +59,13 @@ export interface SignOptions
   ignorePaths?: string[];
   /** Publish the bundle to this attestry log (a URL trusts the log's keys on first use). */
   log?: LogClient | string;
+  /** With `log` as a URL: the bearer token that allows publishing. */
+  token?: string;
+  /**
+   * The model's name in the signature's subject (default: the name of its directory or file).
+   * A log guards names by namespace: publish under your own, such as acme/model.
+   */
+  name?: string;
 }
 
 export interface SignResult {
@@ -165,7 +172,8 @@ function omsLayout(json: SerializedBundle, setup: MethodSetup): Record<string, u
 export async function signModel(modelPath: string, options: SignOptions): Promise<SignResult> {
   // The options are checked and the key loaded before the model, which may take minutes to hash.
   const setup = methodSetup(options);
-  const manifest = await hash(modelPath, options);
+  const hashed = await hash(modelPath, options);
+  const manifest = options.name === undefined ? hashed : { ...hashed, modelName: options.name };
   const witnesses = [...setup.witnesses];
   if (options.rekorURL !== undefined) {
     witnesses.push(new RekorWitness({ rekorBaseURL: options.rekorURL, fetchOnConflict: true }));
@@ -183,7 +191,9 @@ export async function signModel(modelPath: string, options: SignOptions): Promis
   }
   const result: SignResult = { method: setup.method, bundle, manifest };
   if (setup.publicKeyPem !== undefined) result.publicKey = setup.publicKeyPem;
-  if (options.log !== undefined) result.log = await publishSignature(options.log, result);
+  if (options.log !== undefined) {
+    result.log = await publishSignature(options.log, result, options.token);
+  }
   return result;
 }
 

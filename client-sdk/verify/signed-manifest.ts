@@ -3,6 +3,7 @@
 // sizes (1000000000.0) and `sha256-sharded-<size>` shard algorithms, and the v0.2.0 predicate
 // `https://model_signing/Digests/v0.1`, which lists each file as a subject of its own.
 import { isObject } from '../../server/entries/is-object.ts';
+import { OMS_V01_PREDICATE_TYPE } from '../../server/entries/predicate-types.ts';
 import { fromUtf8 } from '../../server/log/encoding.ts';
 import {
   IN_TOTO_PAYLOAD_TYPE,
@@ -14,7 +15,7 @@ import {
 } from '../hash/index.ts';
 import { VerifyError } from './errors.ts';
 
-export const OMS_V01_PREDICATE_TYPE = 'https://model_signing/Digests/v0.1';
+export { OMS_V01_PREDICATE_TYPE };
 
 export interface SignedManifest {
   predicateType: string;

@@ -7,6 +7,10 @@ import pkg from '../../package.json' with { type: 'json' };
 export const openApiOptions: SwaggerOptions = {
   openapi: {
     info: { title: 'attestry', description: pkg.description, version: pkg.version },
+    // Publishing routes name it: a JWT from the log's token issuer or a trusted OIDC issuer.
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+    },
   },
   // Shared schemas appear under their $id (ErrorBody) when it is a valid component name.
   refResolver: {

@@ -7,7 +7,8 @@ import { entryRecord } from '../entries/entry-record.ts';
 import { signEntryTimestamp } from '../entries/signed-entry-timestamp.ts';
 import { checkSubmission } from '../entries/submission.ts';
 import { ApiError } from '../http/api-error.ts';
-import { appendLeaf, checked, refuseWhenSaturated } from '../http/submit.ts';
+import { type Publishing, publish, publishingRoute } from '../http/publishing.ts';
+import { checked } from '../http/submit.ts';
 import { toBase64 } from '../log/encoding.ts';
 import type { Acknowledgement } from '../log/sequencer.ts';
 import type { LogService } from '../log-service.ts';
@@ -25,12 +26,11 @@ interface SearchQuery extends EntryFilter {
 
 export interface EntriesRoutesOptions {
   log: LogService;
-  /** Submissions are refused (503) while this many entries wait for the sequencer. */
-  maxQueuedEntries: number;
+  publishing: Publishing;
 }
 
 export const entriesRoutes: FastifyPluginAsync<EntriesRoutesOptions> = async (app, options) => {
-  const { log, maxQueuedEntries } = options;
+  const { log, publishing } = options;
   app.addSchema(entriesSchema);
 
   const submitted = async (ack: Acknowledgement, leaf: Uint8Array) => {
@@ -55,13 +55,18 @@ export const entriesRoutes: FastifyPluginAsync<EntriesRoutesOptions> = async (ap
   app.post(
     '/api/v1/entries',
     {
-      onRequest: refuseWhenSaturated(log, maxQueuedEntries),
+      ...publishingRoute(publishing),
       schema: {
         summary: 'Publish a signed attestation',
+        security: [{ bearer: [] }],
         body: ref('SubmitRequest'),
         response: {
           201: ref('SubmitResponse'),
+          // No token or a refused one (401); a name the caller may not publish under (403).
+          401: { $ref: 'ErrorBody#' },
+          403: { $ref: 'ErrorBody#' },
           409: ref('DuplicateResponse'),
+          429: { $ref: 'ErrorBody#' },
           // Saturated, or its storage cannot be written: retry after Retry-After seconds.
           503: { $ref: 'ErrorBody#' },
         },
@@ -75,7 +80,7 @@ export const entriesRoutes: FastifyPluginAsync<EntriesRoutesOptions> = async (ap
         submission.verifier,
         submission.identities,
       );
-      const ack = await appendLeaf(log, submission.leaf, record);
+      const ack = await publish(publishing, request, submission.leaf, record);
       const body = await submitted(ack, submission.leaf);
       if (ack.duplicate) {
         reply.code(409).header('location', `/api/v1/entries/${ack.index}`);

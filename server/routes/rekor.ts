@@ -2,16 +2,17 @@
 // (POST and GET /api/v1/log/entries, /api/v1/log, its public key) and Rekor v2's create-entry
 // call, plus the log's Sigstore trusted root. Entries from every API share the one log.
 //
-// Rekor clients send no token: publishing here is allowed only when the operator says so
-// (--allow-anonymous), and is then rate limited per client address.
-import rateLimit from '@fastify/rate-limit';
+// Rekor clients (sigstore-js, cosign) send no token: publishing here takes a bearer token as
+// everywhere, or none when the operator allows anonymous submissions (--allow-anonymous), which are
+// then rate limited per client address.
 import type { FastifyPluginAsync } from 'fastify';
 import rekorSchema from '../../schemas/api/rekor.json' with { type: 'json' };
 import { checkRekorV1Entry } from '../entries/rekor-v1-entry.ts';
 import { checkRekorV2Request } from '../entries/rekor-v2-entry.ts';
 import { signEntryTimestamp } from '../entries/signed-entry-timestamp.ts';
 import { ApiError } from '../http/api-error.ts';
-import { appendLeaf, checked, refuseWhenSaturated } from '../http/submit.ts';
+import { type Publishing, publish, publishingRoute } from '../http/publishing.ts';
+import { checked } from '../http/submit.ts';
 import { fromHex, toBase64, toHex } from '../log/encoding.ts';
 import { leafHash } from '../log/hash.ts';
 import { noteForSigner } from '../log/note-for-signer.ts';
@@ -22,18 +23,21 @@ import { proofJson, proofToLatest, seconds } from './proof-json.ts';
 
 export interface RekorRoutesOptions {
   log: LogService;
-  /** Take submissions without a token (Rekor clients send none). */
-  allowAnonymous: boolean;
-  /** Anonymous submissions per client address and minute. */
-  anonymousPerMinute: number;
-  /** Submissions are refused (503) while this many entries wait for the sequencer. */
-  maxQueuedEntries: number;
+  publishing: Publishing;
 }
 
 const ref = (name: string) => ({ $ref: `${rekorSchema.$id}#/$defs/${name}` });
 const error = { $ref: 'ErrorBody#' };
 const readErrors = { 400: error, 404: error };
-const writeErrors = { 400: error, 401: error, 409: error, 413: error, 429: error, 503: error };
+const writeErrors = {
+  400: error,
+  401: error,
+  403: error,
+  409: error,
+  413: error,
+  429: error,
+  503: error,
+};
 
 /** One entry as Rekor v1 answers it, keyed by its UUID (the hex leaf hash). */
 async function rekorV1Entry(
@@ -67,7 +71,7 @@ async function rekorV1Entry(
 }
 
 export const rekorRoutes: FastifyPluginAsync<RekorRoutesOptions> = async (app, options) => {
-  const { log, allowAnonymous, anonymousPerMinute, maxQueuedEntries } = options;
+  const { log } = options;
   app.addSchema(rekorSchema);
   // Rekor v2 names the log by its ID in base64: computed once, not per answer.
   const logIdBase64 = toBase64(fromHex(log.keys.logId) as Uint8Array);
@@ -85,31 +89,7 @@ export const rekorRoutes: FastifyPluginAsync<RekorRoutesOptions> = async (app, o
     return lastNote.forSigner;
   };
 
-  await app.register(rateLimit, {
-    global: false,
-    errorResponseBuilder: (_request, context) =>
-      new ApiError(
-        429,
-        'rate-limited',
-        `at most ${context.max} anonymous submissions a minute from one address: retry in ${context.after}`,
-      ),
-  });
-  const publishing = {
-    config: { rateLimit: { max: anonymousPerMinute, timeWindow: 60_000 } },
-    // Before the body is even read.
-    onRequest: [
-      async () => {
-        if (!allowAnonymous) {
-          throw new ApiError(
-            401,
-            'anonymous-publishing-disabled',
-            'this log takes submissions without a token through its Rekor API only when started with --allow-anonymous',
-          );
-        }
-      },
-      refuseWhenSaturated(log, maxQueuedEntries),
-    ],
-  };
+  const publishing = publishingRoute(options.publishing);
 
   app.post(
     '/api/v1/log/entries',
@@ -117,13 +97,14 @@ export const rekorRoutes: FastifyPluginAsync<RekorRoutesOptions> = async (app, o
       ...publishing,
       schema: {
         summary: 'Rekor v1: log a dsse or hashedrekord 0.0.1 entry',
+        security: [{ bearer: [] }],
         body: ref('ProposedEntry'),
         response: { 201: ref('LogEntry'), ...writeErrors },
       },
     },
     async (request, reply) => {
       const entry = await checked(checkRekorV1Entry(request.body));
-      const ack = await appendLeaf(log, entry.leaf, entry.record);
+      const ack = await publish(options.publishing, request, entry.leaf, entry.record);
       const uuid = toHex(ack.leafHash);
       if (ack.duplicate) {
         reply.header('location', `/api/v1/log/entries/${uuid}`);
@@ -220,6 +201,7 @@ export const rekorRoutes: FastifyPluginAsync<RekorRoutesOptions> = async (app, o
       ...publishing,
       schema: {
         summary: 'Rekor v2: log a dsse or hashedrekord 0.0.2 entry',
+        security: [{ bearer: [] }],
         body: ref('CreateEntryRequest'),
         response: {
           200: ref('TransparencyLogEntry'),
@@ -230,7 +212,7 @@ export const rekorRoutes: FastifyPluginAsync<RekorRoutesOptions> = async (app, o
     },
     async (request, reply) => {
       const entry = await checked(checkRekorV2Request(request.body));
-      const ack = await appendLeaf(log, entry.leaf, entry.record);
+      const ack = await publish(options.publishing, request, entry.leaf, entry.record);
       // Rekor v2 answers a resubmission with the entry it already holds.
       reply.code(ack.duplicate ? 200 : 201);
       const index = String(ack.index);

@@ -203,6 +203,18 @@ class SqliteStorage implements LogStorage {
         .prepare('SELECT idx FROM entry_records WHERE idx > ? ORDER BY idx LIMIT ?')
         .pluck(),
       findLeaf: db.prepare('SELECT idx FROM entries WHERE leaf_hash = ?').pluck(),
+      // The name index's range for the namespace: the name itself, then "ns/" up to "ns0" ('0'
+      // follows '/'), the earliest index of those first.
+      firstPublisher: db
+        .prepare(
+          `SELECT i.identity FROM entry_subjects s
+           JOIN entry_records r ON r.idx = s.idx
+           JOIN entry_identities i ON i.idx = s.idx
+           WHERE (s.name = ? OR (s.name >= ? AND s.name < ?))
+             AND r.predicate_type IN (SELECT value FROM json_each(?))
+           ORDER BY s.idx LIMIT 1`,
+        )
+        .pluck(),
       readRecord: db.prepare(
         `SELECT r.envelope, r.verifier, r.predicate_type, e.integrated_at
          FROM entry_records r JOIN entries e ON e.idx = r.idx WHERE r.idx = ?`,
@@ -363,6 +375,15 @@ class SqliteStorage implements LogStorage {
       ...others.map((k) => k.value),
       limit,
     ) as number[];
+  }
+
+  firstPublisher(namespace: string, predicateTypes: readonly string[]): string | undefined {
+    return this.#statements.firstPublisher.get(
+      namespace,
+      `${namespace}/`,
+      `${namespace}0`,
+      JSON.stringify(predicateTypes),
+    ) as string | undefined;
   }
 
   writeTile(level: number, index: number, hashes: Uint8Array): void {

@@ -65,6 +65,11 @@ export interface LogStorage extends TileSource {
   readRecord(index: number): StoredRecord | undefined;
   /** Indices > afterIndex of entries matching every key of filter, ascending, at most limit. */
   searchEntries(filter: EntryFilter, afterIndex: number, limit: number): number[];
+  /**
+   * The signer identity of the first entry of one of predicateTypes with a subject named in
+   * namespace (the name itself, or a name under namespace/), if there is one.
+   */
+  firstPublisher(namespace: string, predicateTypes: readonly string[]): string | undefined;
   latestCheckpoint(): StoredCheckpoint | undefined;
   /** Up to limit stored checkpoints with size > afterSize, ascending by size. */
   checkpoints(afterSize: number, limit: number): StoredCheckpoint[];

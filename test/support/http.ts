@@ -10,13 +10,23 @@ export interface Served {
   url: string;
 }
 
+/**
+ * A log that takes submissions without a token, as if started with --allow-anonymous and a limit
+ * no test reaches: for the tests of everything but publish authorization, which test/auth-*.test.ts
+ * and the end-to-end tests cover with tokens. Name ownership applies as always.
+ */
+export const OPEN_PUBLISHING: PublishingOptions = {
+  allowAnonymous: true,
+  anonymousPerMinute: 1_000_000,
+};
+
 /** Builds the app, lets `setup` add test routes or hooks, and listens on 127.0.0.1. */
 export async function serve(
   t: Test,
   log: LogService,
   options: FastifyServerOptions = {},
   setup?: (app: FastifyInstance) => void,
-  publishing?: PublishingOptions,
+  publishing: PublishingOptions = OPEN_PUBLISHING,
 ): Promise<Served> {
   const app = buildApp(log, options, publishing);
   setup?.(app);

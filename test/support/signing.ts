@@ -411,13 +411,18 @@ const BIN = resolve(import.meta.dirname, '../../client-sdk/cli/bin.ts');
  */
 export function runCliAsync(
   args: string[],
-  options: { cwd?: string } = {},
+  options: { cwd?: string; env?: Record<string, string> } = {},
 ): Promise<{ status: number; stdout: string; stderr: string }> {
   return new Promise((done) => {
     execFile(
       process.execPath,
       [BIN, ...args],
-      { encoding: 'utf8', cwd: options.cwd, timeout: 60_000 },
+      {
+        encoding: 'utf8',
+        cwd: options.cwd,
+        env: { ...process.env, ...options.env },
+        timeout: 60_000,
+      },
       (error, stdout, stderr) =>
         done({ status: error === null ? 0 : Number(error.code), stdout, stderr }),
     );

@@ -13,9 +13,8 @@ import type {
   DatasetDigest,
   DigestRef,
 } from '../../attest/index.ts';
-import { LogClient } from '../../log-client/log-client.ts';
 import type { PublishedEntry } from '../../sign/publish.ts';
-import { collect, parseLogKey, readOptionFile } from '../options.ts';
+import { collect, parseLogKey, publishTarget, readOptionFile, tokenOption } from '../options.ts';
 import { progressBar } from '../progress.ts';
 import { reportFailure } from '../report-failure.ts';
 
@@ -24,6 +23,7 @@ type Flags = Record<string, unknown> & {
   predicate?: string;
   log?: string;
   logKey?: string;
+  token?: string;
   out?: string;
   json?: boolean;
 };
@@ -163,6 +163,7 @@ function common(command: Command, fields: string[]): Command {
       "with --log: the log's C2SP note verifier key, or its note.pub file, pinned (default: the key the log announces)",
       parseLogKey,
     )
+    .addOption(tokenOption())
     .option('--out <file>', 'write the signed bundle (Sigstore bundle JSON) to this file')
     .option('--json', 'print one JSON document');
 }
@@ -222,11 +223,11 @@ function attestation<K extends AttestationType>(spec: Spec<K>): Command {
         if (flags.out !== undefined) writeBundle(flags.out, signed.bundle);
         let log: PublishedEntry | undefined;
         if (flags.log !== undefined) {
-          const client =
-            flags.logKey === undefined
-              ? flags.log
-              : new LogClient({ url: flags.log, noteVerifierKey: flags.logKey });
-          log = await publishAttestation(client, signed);
+          log = await publishAttestation(
+            publishTarget({ ...flags, log: flags.log }),
+            signed,
+            flags.token,
+          );
         }
         report(statement, flags, log, json);
       } catch (error) {

@@ -1,8 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Command } from 'commander';
 import { defaultKeysDir } from '../../../server/defaults.ts';
-import { NOTE_VERIFIER_FILE } from '../../../server/keys.ts';
+import { NOTE_VERIFIER_FILE, readNoteVerifierKey } from '../../../server/keys.ts';
 import { auditLog } from '../../../server/log/audit.ts';
 import { toHex } from '../../../server/log/encoding.ts';
 import { LogError } from '../../../server/log/errors.ts';
@@ -24,7 +22,7 @@ export function auditCommand(): Command {
     .action((options) => {
       const keysDir: string = options.keys ?? defaultKeysDir(options.db);
       try {
-        const verifier = parseVerifierKey(readVerifierKey(keysDir));
+        const verifier = parseVerifierKey(readNoteVerifierKey(keysDir));
         const storage = openSqliteStorage(options.db, { readonly: true });
         const bar = options.json ? undefined : progressBar('audit');
         try {
@@ -63,16 +61,4 @@ export function auditCommand(): Command {
         process.exitCode = 1;
       }
     });
-}
-
-function readVerifierKey(keysDir: string): string {
-  const path = join(keysDir, NOTE_VERIFIER_FILE);
-  try {
-    return readFileSync(path, 'utf8').trim();
-  } catch {
-    throw new LogError(
-      'missing-keys',
-      `no log verifier key at ${path}: pass --keys with the directory holding ${NOTE_VERIFIER_FILE}`,
-    );
-  }
 }

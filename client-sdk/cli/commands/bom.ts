@@ -11,7 +11,7 @@ import type {
   ModelFacts,
 } from '../../bom/index.ts';
 import { LogClient } from '../../log-client/log-client.ts';
-import { collect, parseLogKey, readOptionFile } from '../options.ts';
+import { collect, parseLogKey, readOptionFile, tokenOption } from '../options.ts';
 import { progressBar } from '../progress.ts';
 import { reportFailure } from '../report-failure.ts';
 import { DEFAULT_SIGNATURE_FILE } from './sign.ts';
@@ -27,6 +27,7 @@ interface BomFlags {
   logKey?: string;
   publish?: boolean;
   key?: string;
+  token?: string;
   signer?: string[];
 }
 
@@ -76,6 +77,7 @@ export function bomCommand(): Command {
       'with --log and --key: sign the BOM (an in-toto statement about the model, predicate type https://cyclonedx.org/bom or https://spdx.dev/Document/v3) and publish it to the log',
     )
     .option('--key <file>', 'with --publish: the PEM ECDSA private key that signs')
+    .addOption(tokenOption())
     .option(
       '--json',
       'print one JSON document: a summary with the file written, or with the BOM itself when there is no --out',
@@ -137,7 +139,7 @@ Examples:
         const specVersion = flags.format === 'spdx' ? '3.0.1' : (flags.specVersion ?? '1.6');
         const published =
           flags.publish === true && flags.log !== undefined && privateKey !== undefined
-            ? await publishBom(bom, facts, flags.format, privateKey, flags.log)
+            ? await publishBom(bom, facts, flags.format, privateKey, flags.log, flags.token)
             : undefined;
         // Beside a document printed to standard output, the index goes to standard error.
         if (published !== undefined && !json) {
@@ -206,6 +208,7 @@ async function publishBom(
   format: BomFormat,
   privateKey: string,
   log: string,
+  token: string | undefined,
 ) {
   const { attestBom } = await import('../../bom/index.ts');
   return attestBom(bom, {
@@ -213,6 +216,7 @@ async function publishBom(
     format,
     privateKey,
     log,
+    token,
   });
 }
 

@@ -7,6 +7,7 @@ import {
   DEFAULT_MAX_QUEUED_ENTRIES,
   DEFAULT_PORT,
   DEFAULT_REQUEST_TIMEOUT_MS,
+  DEFAULT_TOKEN_PER_MINUTE,
 } from '../../../server/defaults.ts';
 import { LogError } from '../../../server/log/errors.ts';
 import { parseCount } from '../options.ts';
@@ -47,14 +48,24 @@ export function serverCommand(): Command {
     )
     .option('--keys <dir>', 'key directory (default: keys/ beside the database)')
     .option(
+      '--oidc-issuers <file>',
+      "a JSON file of OIDC issuers whose tokens may publish (issuer, audience, keys, claim mapping), beside the log's own (attestry token)",
+    )
+    .option(
       '--allow-anonymous',
-      'let Rekor clients (sigstore-js, cosign), which send no token, publish through /api/v1/log/entries and /api/v2/log/entries',
+      'take submissions without a token, as Rekor clients (sigstore-js, cosign) send them; name ownership still applies',
     )
     .option(
       '--anonymous-rate-limit <n>',
-      'with --allow-anonymous: submissions per client address and minute',
+      'with --allow-anonymous: submissions without a token per client address and minute',
       parseCount,
       DEFAULT_ANONYMOUS_PER_MINUTE,
+    )
+    .option(
+      '--token-rate-limit <n>',
+      'submissions per token subject and minute',
+      parseCount,
+      DEFAULT_TOKEN_PER_MINUTE,
     )
     .option(
       '--max-queued-entries <n>',
@@ -86,6 +97,8 @@ export function serverCommand(): Command {
           keysDir: options.keys,
           allowAnonymous: options.allowAnonymous === true,
           anonymousPerMinute: options.anonymousRateLimit,
+          tokenPerMinute: options.tokenRateLimit,
+          oidcIssuersFile: options.oidcIssuers,
           maxQueuedEntries: options.maxQueuedEntries,
           requestTimeoutMs: options.requestTimeout * 1000,
           connectionTimeoutMs: options.connectionTimeout * 1000,

@@ -2,9 +2,15 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { LogError } from '../../../server/log/errors.ts';
-import { LogClient } from '../../log-client/log-client.ts';
 import type { SignOptions, SignResult } from '../../sign/index.ts';
-import { collect, parseLogKey, parseShardSize, readOptionFile } from '../options.ts';
+import {
+  collect,
+  parseLogKey,
+  parseShardSize,
+  publishTarget,
+  readOptionFile,
+  tokenOption,
+} from '../options.ts';
 import { progressBar } from '../progress.ts';
 import { reportFailure } from '../report-failure.ts';
 
@@ -89,6 +95,10 @@ export function signCommand(): Command {
       'where to write the bundle, relative to the working directory as with model_signing; a bundle inside the model is left out of what is signed',
       DEFAULT_SIGNATURE_FILE,
     )
+    .option(
+      '--name <name>',
+      "the model's name in the signature (default: its directory's name); a log guards names by namespace, so publish under your own: acme/model",
+    )
     .option('--ignore-paths <path>', 'leave out this file or directory (repeatable)', collect)
     .option('--no-ignore-git-paths', 'sign .git, .gitattributes, .github and .gitignore too')
     .option('--allow-symlinks', 'follow symbolic links inside the model (refused by default)')
@@ -103,6 +113,7 @@ export function signCommand(): Command {
       "with --log: the log's C2SP note verifier key, or its note.pub file, pinned (default: the key the log announces)",
       parseLogKey,
     )
+    .addOption(tokenOption())
     .option('--json', 'print one JSON document')
     .addHelpText(
       'after',
@@ -128,6 +139,8 @@ Examples:
           shardSize?: number;
           log?: string;
           logKey?: string;
+          token?: string;
+          name?: string;
           json?: boolean;
         },
       ) => {
@@ -139,6 +152,7 @@ Examples:
           const result = await signModel(model, {
             ...signOptionsFrom(flags.out, flags),
             ignoreGitPaths: flags.ignoreGitPaths,
+            ...(flags.name === undefined ? {} : { name: flags.name }),
             allowSymlinks: flags.allowSymlinks,
             ...(flags.shardSize === undefined
               ? {}
@@ -149,11 +163,11 @@ Examples:
           // Written before publishing: a log that refuses the bundle does not lose the signature.
           writeBundle(flags.out, result);
           if (flags.log !== undefined) {
-            const log =
-              flags.logKey === undefined
-                ? flags.log
-                : new LogClient({ url: flags.log, noteVerifierKey: flags.logKey });
-            result.log = await publishSignature(log, result);
+            result.log = await publishSignature(
+              publishTarget({ ...flags, log: flags.log }),
+              result,
+              flags.token,
+            );
           }
           const summary = {
             ok: true,

@@ -1,0 +1,71 @@
+// `attestry token`: mints a publish token from the log's local issuer, for an operator or a CI
+// pipeline, limited to the name patterns given and to its time to live.
+import { Command } from 'commander';
+import { localTokenProblem, mintLocalToken } from '../../../server/auth/local-token.ts';
+import { DEFAULT_DB_PATH, defaultKeysDir } from '../../../server/defaults.ts';
+import { loadTokenIssuerKey, readNoteVerifierKey } from '../../../server/keys.ts';
+import { LogError } from '../../../server/log/errors.ts';
+import { parseVerifierKey } from '../../../server/log/note-keys.ts';
+import { collect, parseDuration } from '../options.ts';
+
+export function tokenCommand(): Command {
+  return new Command('token')
+    .description(
+      "Mint a token for publishing to a log, signed by the log's own issuer key (created by the server's first start).",
+    )
+    .option('--db <file>', "the log's SQLite file, to find its keys/ beside it", DEFAULT_DB_PATH)
+    .option('--keys <dir>', "the log's key directory (default: keys/ beside the database)")
+    .requiredOption(
+      '--namespace <pattern>',
+      'a name pattern the token may publish under: acme/model, acme/* or * (repeatable)',
+      collect,
+    )
+    .option('--ttl <duration>', 'how long the token is valid: 30m, 1h, 7d', parseDuration, 3600)
+    .option(
+      '--subject <name>',
+      'who the token is for, as rate limits and errors name it',
+      'operator',
+    )
+    .option('--json', 'print one JSON document: the token, its expiry and its namespaces')
+    .addHelpText(
+      'after',
+      `
+The token goes to publishing commands as --token or in ATTESTRY_TOKEN:
+  export ATTESTRY_TOKEN=$(attestry token --namespace 'acme/*' --ttl 1h)
+  attestry sign ./model --key key.pem --name acme/model --log http://127.0.0.1:8080`,
+    )
+    .action(async (options) => {
+      const keysDir: string = options.keys ?? defaultKeysDir(options.db);
+      const request = {
+        namespaces: options.namespace as string[],
+        ttlSeconds: options.ttl as number,
+        subject: options.subject as string,
+      };
+      try {
+        const origin = parseVerifierKey(readNoteVerifierKey(keysDir)).name;
+        const problem = localTokenProblem({ ...request, origin });
+        if (problem !== undefined) throw new LogError('bad-token-request', problem);
+        const { token, expiresAt } = await mintLocalToken(loadTokenIssuerKey(keysDir), {
+          ...request,
+          origin,
+        });
+        console.log(
+          options.json
+            ? JSON.stringify({
+                token,
+                origin,
+                subject: request.subject,
+                namespaces: request.namespaces,
+                expiresAt: expiresAt.toISOString(),
+              })
+            : token,
+        );
+      } catch (error) {
+        if (!(error instanceof LogError)) throw error;
+        if (options.json)
+          console.log(JSON.stringify({ ok: false, code: error.code, message: error.message }));
+        else console.error(`attestry token: ${error.message}`);
+        process.exitCode = 1;
+      }
+    });
+}

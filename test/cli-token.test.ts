@@ -1,0 +1,136 @@
+// `attestry token`: mints a publish token from the log's own issuer key, which the log accepts for
+// exactly the namespaces and time asked; refuses clearly without the key, with a pattern that is
+// none, or a lifetime out of range.
+import { cpSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { decodeJwt } from 'jose';
+import t from 'tap';
+import { tokenCommand } from '../client-sdk/cli/commands/token.ts';
+import { TOKEN_ISSUER_KEY_FILE } from '../server/keys.ts';
+import { bearer } from './support/auth.ts';
+import { runInProcess } from './support/cli.ts';
+import { expectError, serve } from './support/http.ts';
+import { buildBundle, generateKey, keySigner, omsStatement } from './support/signing.ts';
+import { openTempLog, tempDir } from './support/temp-log.ts';
+
+const key = generateKey('ecdsa-p256');
+
+async function publish(url: string, name: string, token: string): Promise<Response> {
+  const statement = omsStatement({ subject: [{ name, digest: { sha256: 'ab'.repeat(32) } }] });
+  return fetch(`${url}/api/v1/entries`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...bearer(token) },
+    body: JSON.stringify({
+      bundle: await buildBundle(keySigner(key), statement),
+      publicKey: key.publicKeyPem,
+    }),
+  });
+}
+
+t.test('a minted token publishes under its namespaces and no other', async (t) => {
+  const log = openTempLog(t);
+  const { url } = await serve(t, log, {}, undefined, {});
+  const issuerKey = join(log.dir, 'keys', TOKEN_ISSUER_KEY_FILE);
+  t.equal(statSync(issuerKey).mode & 0o777, 0o600, 'the issuer key is for its owner only');
+
+  const run = await runInProcess(tokenCommand, [
+    '--db',
+    log.dbPath,
+    '--namespace',
+    'acme/*',
+    '--namespace',
+    'datasets/acme',
+    '--ttl',
+    '2h',
+    '--subject',
+    'release-ci',
+  ]);
+  t.equal(run.status, 0, run.stderr);
+  const token = run.stdout.trim();
+  const claims = decodeJwt(token);
+  t.match(claims, {
+    iss: `attestry:${log.origin}`,
+    aud: log.origin,
+    sub: 'release-ci',
+    namespaces: ['acme/*', 'datasets/acme'],
+  });
+  t.equal((claims.exp as number) - (claims.iat as number), 7200, '--ttl 2h');
+  t.type(claims.jti, 'string');
+
+  t.equal((await publish(url, 'acme/model', token)).status, 201);
+  await expectError(t, await publish(url, 'other/model', token), 403, 'namespace-not-allowed');
+
+  const json = await runInProcess(tokenCommand, [
+    '--keys',
+    join(log.dir, 'keys'),
+    '--namespace',
+    '*',
+    '--json',
+  ]);
+  t.equal(json.status, 0, json.stderr);
+  const document = JSON.parse(json.stdout);
+  t.match(document, { origin: log.origin, subject: 'operator', namespaces: ['*'] });
+  t.ok(Date.parse(document.expiresAt) - Date.now() > 3500_000, 'an hour by default');
+  t.equal((await publish(url, 'other/model', document.token)).status, 201);
+});
+
+t.test('refusals: no issuer key, a bad pattern, a bad lifetime', async (t) => {
+  const empty = tempDir(t);
+  const missing = await runInProcess(tokenCommand, [
+    '--db',
+    join(empty, 'log.db'),
+    '--namespace',
+    'acme/*',
+  ]);
+  t.equal(missing.status, 1);
+  t.match(missing.stderr, /attestry token: no log verifier key at .*keys.*note\.pub/);
+
+  const log = openTempLog(t);
+  const keys = join(log.dir, 'keys');
+  for (const [pattern, why] of [
+    ['ac*me', /has a \* that is not the whole pattern/],
+    ['/*', /names nothing before/],
+  ] as const) {
+    const bad = await runInProcess(tokenCommand, ['--keys', keys, '--namespace', pattern]);
+    t.equal(bad.status, 1, pattern);
+    t.match(bad.stderr, why);
+  }
+  const json = await runInProcess(tokenCommand, ['--keys', keys, '--namespace', 'a*', '--json']);
+  t.match(JSON.parse(json.stdout), { ok: false, code: 'bad-token-request' });
+
+  for (const ttl of ['0h', '10', '1y', '-1h']) {
+    const bad = await runInProcess(tokenCommand, [
+      '--keys',
+      keys,
+      '--namespace',
+      '*',
+      '--ttl',
+      ttl,
+    ]);
+    t.not(bad.status, 0, `--ttl ${ttl}`);
+    t.match(bad.stderr, /duration/);
+  }
+  const tooLong = await runInProcess(tokenCommand, [
+    '--keys',
+    keys,
+    '--namespace',
+    '*',
+    '--ttl',
+    '400d',
+  ]);
+  t.equal(tooLong.status, 1);
+  t.match(tooLong.stderr, /at most 366 days/);
+
+  const noNamespace = await runInProcess(tokenCommand, ['--keys', keys]);
+  t.not(noNamespace.status, 0);
+  t.match(noNamespace.stderr, /--namespace/);
+
+  // A directory whose issuer key went missing (or was never made: an older log) is named.
+  const older = join(tempDir(t), 'keys');
+  mkdirSync(older);
+  cpSync(keys, older, { recursive: true });
+  rmSync(join(older, TOKEN_ISSUER_KEY_FILE));
+  const noIssuer = await runInProcess(tokenCommand, ['--keys', older, '--namespace', '*']);
+  t.equal(noIssuer.status, 1);
+  t.match(noIssuer.stderr, /no token issuer key at .*token-issuer\.key: start the server once/);
+});
