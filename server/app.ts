@@ -36,6 +36,8 @@ export interface PublishingOptions {
   anonymousPerMinute?: number;
   /** Submissions per token subject and minute. */
   tokenPerMinute?: number;
+  /** The window the rate limits count in, in milliseconds (a minute; shorter in tests). */
+  rateWindowMs?: number;
   /** OIDC issuers whose tokens may publish, beside the log's own token issuer. */
   oidcIssuers?: OidcIssuerConfig[];
   /** Submissions are refused (503 log-saturated) while this many entries wait to be sequenced. */
@@ -128,6 +130,7 @@ export function buildApp(
     allowAnonymous: publishing.allowAnonymous ?? false,
     anonymousPerMinute: publishing.anonymousPerMinute ?? DEFAULT_ANONYMOUS_PER_MINUTE,
     tokenPerMinute: publishing.tokenPerMinute ?? DEFAULT_TOKEN_PER_MINUTE,
+    rateWindowMs: publishing.rateWindowMs ?? 60_000,
     maxQueuedEntries: publishing.maxQueuedEntries ?? DEFAULT_MAX_QUEUED_ENTRIES,
   };
   app.decorateRequest('publisher', undefined);

@@ -3,22 +3,27 @@
 // grant, and only within what the grant names and while it is valid. Ownership is read from the
 // log, so it survives a restart, and two identities racing for a new namespace cannot both win.
 import t from 'tap';
-import { identityDigest } from '../server/auth/name-ownership.ts';
+import { publishedNames } from '../server/auth/name-ownership.ts';
+import { identityDigest } from '../server/entries/identity-digest.ts';
 import {
   CONTRIBUTOR_PREDICATE_TYPE,
   DATASET_PREDICATE_TYPE,
   EVALUATION_PREDICATE_TYPE,
+  OMS_V01_PREDICATE_TYPE,
 } from '../server/entries/predicate-types.ts';
 import { openLogService } from '../server/log-service.ts';
 import { bearer, localToken } from './support/auth.ts';
 import { expectError, serve } from './support/http.ts';
 import {
   buildBundle,
+  certificateSigner,
   generateKey,
   keySigner,
+  makeCertificateChain,
   omsStatement,
   type TestKey,
 } from './support/signing.ts';
+import { postJson, rekorDsseProposal } from './support/submissions.ts';
 import { openTempLog } from './support/temp-log.ts';
 
 const STATEMENT = 'https://in-toto.io/Statement/v1';
@@ -55,9 +60,7 @@ const grant = (
 ) =>
   submission(owner, {
     _type: STATEMENT,
-    subject: [
-      { name: grantee.identity, digest: { sha256: identityDigest(grantee.identity).slice(7) } },
-    ],
+    subject: [{ name: grantee.identity, digest: { sha256: identityDigest(grantee.identity) } }],
     predicateType: CONTRIBUTOR_PREDICATE_TYPE,
     predicate: { identity: grantee.identity, role: 'maintainer', names, ...validity },
   });
@@ -67,12 +70,7 @@ t.test('the first publisher owns the namespace until it grants names', async (t)
   const { url } = await serve(t, log, {}, undefined, {});
   // Everyone here holds a token for every name: ownership is what stops the squatter.
   const token = bearer(await localToken(log, ['*']));
-  const post = async (body: string) =>
-    fetch(`${url}/api/v1/entries`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...token },
-      body,
-    });
+  const post = (body: string) => postJson(url, '/api/v1/entries', body, token);
 
   t.equal((await post(await model(acme, 'acme/model'))).status, 201, 'acme publishes acme/model');
   const refused = await post(await model(squatter, 'acme/model'));
@@ -114,6 +112,8 @@ t.test('the first publisher owns the namespace until it grants names', async (t)
     await grant(stranger, squatter, ['acme/*']),
     await grant(acme, squatter, ['acme/model'], { validUntil: past }),
     await grant(acme, squatter, ['acme/model'], { validFrom: future }),
+    // A leap second: valid RFC 3339, but no JavaScript date. The bound voids the grant.
+    await grant(acme, squatter, ['acme/model'], { validUntil: '2099-12-31T23:59:60Z' }),
     await grant(acme, squatter, ['acme/other']),
     await grant(acme, stranger, ['acme/model']),
   ]) {
@@ -144,11 +144,12 @@ t.test('the first publisher owns the namespace until it grants names', async (t)
   t.teardown(() => reopened.close());
   const again = await serve(t, reopened, {}, undefined, {});
   const token2 = bearer(await localToken({ ...reopened, dbPath: log.dbPath }, ['*']));
-  const after = await fetch(`${again.url}/api/v1/entries`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...token2 },
-    body: await model(squatter, 'acme/model-v3'),
-  });
+  const after = await postJson(
+    again.url,
+    '/api/v1/entries',
+    await model(squatter, 'acme/model-v3'),
+    token2,
+  );
   await expectError(t, after, 403, 'name-owned');
   t.equal(reopened.sequencer.checkpoint.size, size, 'refusals logged nothing');
 });
@@ -156,12 +157,7 @@ t.test('the first publisher owns the namespace until it grants names', async (t)
 t.test('two identities racing for a new namespace: exactly one wins each', async (t) => {
   const log = openTempLog(t, { maxBatchDelayMs: 20 });
   const { url } = await serve(t, log);
-  const post = (body: string) =>
-    fetch(`${url}/api/v1/entries`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body,
-    });
+  const post = (body: string) => postJson(url, '/api/v1/entries', body);
   const namespaces = Array.from({ length: 20 }, (_, i) => `race-${i}`);
   const bodies = await Promise.all(
     namespaces.map(async (ns) => [
@@ -185,35 +181,68 @@ t.test('two identities racing for a new namespace: exactly one wins each', async
 t.test('anonymous submissions and the Rekor API are held to ownership too', async (t) => {
   const log = openTempLog(t);
   const { url } = await serve(t, log);
-  const post = (path: string, body: string) =>
-    fetch(`${url}${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body,
-    });
+  const post = (path: string, body: string) => postJson(url, path, body);
   t.equal((await post('/api/v1/entries', await model(acme, 'acme/model'))).status, 201);
   const statement = omsStatement({
     subject: [{ name: 'acme/model', digest: { sha256: nextDigest() } }],
   });
   const bundle = await buildBundle(keySigner(squatter), statement);
-  const proposed = {
-    apiVersion: '0.0.1',
-    kind: 'dsse',
-    spec: {
-      proposedContent: {
-        envelope: JSON.stringify({
-          payload: bundle.dsseEnvelope.payload,
-          payloadType: bundle.dsseEnvelope.payloadType,
-          signatures: bundle.dsseEnvelope.signatures.map(({ sig }) => ({ sig })),
-        }),
-        verifiers: [Buffer.from(squatter.publicKeyPem).toString('base64')],
-      },
-    },
-  };
-  await expectError(
-    t,
-    await post('/api/v1/log/entries', JSON.stringify(proposed)),
-    403,
-    'name-owned',
+  const proposed = rekorDsseProposal(bundle, squatter.publicKeyPem);
+  await expectError(t, await post('/api/v1/log/entries', proposed), 403, 'name-owned');
+});
+
+t.test(
+  'certificates hold no names: the log does not check them against a trust root',
+  async (t) => {
+    const log = openTempLog(t);
+    const { url } = await serve(t, log);
+    const post = (body: string) => postJson(url, '/api/v1/entries', body);
+    const certified = async (name: string) => {
+      // Anyone can make a certificate with any subject alternative name, acme's included.
+      const chain = await makeCertificateChain();
+      const statement = omsStatement({ subject: [{ name, digest: { sha256: nextDigest() } }] });
+      return JSON.stringify({ bundle: await buildBundle(certificateSigner(chain), statement) });
+    };
+    t.equal(
+      (await post(await certified('cert/model'))).status,
+      201,
+      'an unowned namespace takes it',
+    );
+    t.equal((await post(await model(acme, 'cert/model'))).status, 201, 'and it claimed nothing');
+    await expectError(t, await post(await model(squatter, 'cert/other')), 403, 'name-owned');
+    const refused = await post(await certified('cert/model-2'));
+    await expectError(t, refused, 403, 'name-owned');
+  },
+);
+
+t.test('names that could pass for others are refused', async (t) => {
+  const log = openTempLog(t);
+  const { url } = await serve(t, log);
+  const post = (body: string) => postJson(url, '/api/v1/entries', body);
+  for (const [name, why] of [
+    ['acme/mode\u0301l', 'not in Unicode NFC'],
+    ['acme/\u0000model', 'control character'],
+    ['/acme/model', 'empty path segment'],
+    ['acme//model', 'empty path segment'],
+    ['acme/model/', 'empty path segment'],
+    [' acme/model', 'starts or ends with a space'],
+    ['acme/*', 'only patterns have'],
+    ['acme/\ud800', 'lone surrogate'],
+  ]) {
+    const response = await post(await model(acme, name));
+    t.equal(response.status, 400, JSON.stringify(name));
+    t.match(await response.json(), { error: { code: 'bad-name', message: new RegExp(why) } });
+  }
+  t.equal(log.sequencer.checkpoint.size, 0);
+  t.same(
+    publishedNames({
+      envelope: new Uint8Array(),
+      verifier: '{}',
+      predicateType: OMS_V01_PREDICATE_TYPE,
+      subjects: [{ digest: 'sha256:00', name: 'config.json' }],
+      identities: [acme.identity],
+    }),
+    [],
+    'model_signing 0.2 statements name files, not models: they publish no name',
   );
 });

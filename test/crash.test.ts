@@ -7,12 +7,9 @@ import t from 'tap';
 import { defaultKeysDir } from '../server/defaults.ts';
 import { loadKeys } from '../server/keys.ts';
 import { auditLog } from '../server/log/audit.ts';
-import { verifyConsistency } from '../server/log/consistency-proof.ts';
 import { parseVerifierKey } from '../server/log/note-keys.ts';
-import { consistencyProof } from '../server/log/proof-builder.ts';
-import { tileNodeReader } from '../server/log/tile-node-reader.ts';
-import { openLogService } from '../server/log-service.ts';
 import { openSqliteStorage } from '../server/storage/sqlite-storage.ts';
+import { checkAfterCrash } from './support/crash-checks.ts';
 import { tempDir } from './support/temp-log.ts';
 
 const WORKER = resolve(import.meta.dirname, 'fixtures/append-worker.ts');
@@ -72,35 +69,7 @@ t.test(`no acknowledged entry is lost across ${KILLS} SIGKILLs`, async (t) => {
 
     // Restart: the log must open, hold every acknowledged entry unchanged, and be consistent with
     // every checkpoint that was ever handed out.
-    const log = openLogService({ dbPath });
-    const latest = log.sequencer.checkpoint;
-    const nodes = tileNodeReader(log.storage);
-    let missing = 0;
-    for (const [index, bodyHex] of acknowledged) {
-      if (Buffer.from(log.storage.readEntry(index)?.body ?? []).toString('hex') !== bodyHex)
-        missing++;
-    }
-    t.equal(missing, 0, `run ${run}: all ${acknowledged.size} acknowledged entries are intact`);
-    let inconsistent = 0;
-    for (const [size, rootHex] of roots) {
-      try {
-        verifyConsistency(
-          size,
-          latest.size,
-          consistencyProof(size, latest.size, nodes),
-          Buffer.from(rootHex, 'hex'),
-          latest.root,
-        );
-      } catch {
-        inconsistent++;
-      }
-    }
-    t.equal(
-      inconsistent,
-      0,
-      `run ${run}: checkpoint ${latest.size} is consistent with ${roots.size} earlier ones`,
-    );
-    log.close();
+    checkAfterCrash(t, dbPath, run, acknowledged, roots);
   }
 
   const storage = openSqliteStorage(dbPath, { readonly: true });

@@ -2,10 +2,11 @@
 // checked exactly as the log checks a submission (server/entries/statement.ts: the statement, then
 // the predicate against the schema in schemas/predicates/) so that nothing the log would refuse
 // is ever signed.
+
+import { identityDigest } from '../../server/entries/identity-digest.ts';
 import { parseStatement, predicateProblem } from '../../server/entries/statement.ts';
 import { SubmissionError } from '../../server/entries/submission-error.ts';
-import { toHex, utf8 } from '../../server/log/encoding.ts';
-import { sha256 } from '../../server/log/hash.ts';
+import { utf8 } from '../../server/log/encoding.ts';
 import { rootDigestOf } from '../hash/manifest.ts';
 import { IN_TOTO_STATEMENT_TYPE } from '../hash/oms-statement.ts';
 import { AttestError } from './errors.ts';
@@ -15,6 +16,8 @@ import {
   type DigestRef,
   PREDICATE_TYPES,
 } from './predicates.ts';
+
+export { identityDigest };
 
 /** What each attestation type needs besides its predicate to name its subject. */
 export interface AttestationInputs {
@@ -34,11 +37,6 @@ export interface AttestationStatement<K extends AttestationType = AttestationTyp
   subject: [{ name?: string; digest: { sha256: string } }];
   predicateType: (typeof PREDICATE_TYPES)[K];
   predicate: AttestationPredicates[K];
-}
-
-/** SHA-256 (hex) of an identity's UTF-8 bytes: a contributor statement's subject digest. */
-export function identityDigest(identity: string): string {
-  return toHex(sha256(utf8(identity)));
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -1,6 +1,7 @@
 // Option parsers shared by the commands.
 import { existsSync, readFileSync } from 'node:fs';
 import { InvalidArgumentError, Option } from 'commander';
+import { publishedNameProblem } from '../../server/auth/name-pattern.ts';
 import { LogError } from '../../server/log/errors.ts';
 import { parseVerifierKey } from '../../server/log/note-keys.ts';
 import { LogClient } from '../log-client/log-client.ts';
@@ -85,4 +86,11 @@ export function publishTarget(flags: {
   return flags.logKey === undefined
     ? flags.log
     : new LogClient({ url: flags.log, noteVerifierKey: flags.logKey, token: flags.token });
+}
+
+/** A model's name as a log will take it (server/auth/name-pattern.ts). */
+export function parseModelName(value: string): string {
+  const problem = publishedNameProblem(value);
+  if (problem !== undefined) throw new InvalidArgumentError(`${problem}.`);
+  return value;
 }

@@ -4,6 +4,7 @@
 // token with every submission, and a signature check per request would cost as much as the entry's.
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { LRUCache } from 'lru-cache';
+import { LogError } from '../log/errors.ts';
 import { type Publisher, type TokenIssuer, unauthenticated } from './publisher.ts';
 
 /** Longest token accepted: OIDC tokens are a few kilobytes at most. */
@@ -16,6 +17,10 @@ export class Authenticator {
 
   constructor(issuers: TokenIssuer[]) {
     this.#issuers = new Map(issuers.map((issuer) => [issuer.issuer, issuer]));
+    // An OIDC issuer configured under the log's own issuer name would take its place.
+    if (this.#issuers.size !== issuers.length) {
+      throw new LogError('bad-oidc-config', 'two token issuers have the same name');
+    }
   }
 
   /** The publisher of a `Bearer` token; undefined without an Authorization header. */

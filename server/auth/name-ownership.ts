@@ -6,11 +6,10 @@
 // the log's own indexes, so it holds for every entry ever logged and survives restarts.
 import { LRUCache } from 'lru-cache';
 import { statementOf } from '../../client-sdk/bom/logged-statement.ts';
+import { identityDigest } from '../entries/identity-digest.ts';
 import { isObject } from '../entries/is-object.ts';
 import { CONTRIBUTOR_PREDICATE_TYPE, NAMING_PREDICATE_TYPES } from '../entries/predicate-types.ts';
 import { ApiError } from '../http/api-error.ts';
-import { toHex, utf8 } from '../log/encoding.ts';
-import { sha256 } from '../log/hash.ts';
 import type { EntryRecord, LogStorage } from '../storage/storage.ts';
 import { nameMatches, namespaceOf } from './name-pattern.ts';
 
@@ -23,16 +22,26 @@ export function publishedNames(record: EntryRecord | undefined): string[] {
   return [...new Set(record.subjects.flatMap((subject) => subject.name ?? []))];
 }
 
-/** The subject digest of a contributor attestation about `identity`. */
-export function identityDigest(identity: string): string {
-  return `sha256:${toHex(sha256(utf8(identity)))}`;
+/**
+ * Whether an identity is a key's (sha256:<hex of its DER SPKI>). Only keys hold or receive names:
+ * the log does not check certificates against a trust root, so a certificate's subject alternative
+ * name is whatever its maker wrote, and could be anyone's.
+ */
+export function isKeyIdentity(identity: string): boolean {
+  return /^sha256:[0-9a-f]{64}$/.test(identity);
 }
+
+/** Unix milliseconds of an RFC 3339 bound, NaN when JavaScript cannot read it (23:59:60). */
+const instant = (value: unknown) => (typeof value === 'string' ? Date.parse(value) : undefined);
 
 function grantCovers(predicate: unknown, grantee: string, name: string, now: number): boolean {
   if (!isObject(predicate) || predicate.identity !== grantee) return false;
-  const { names, validFrom, validUntil } = predicate;
-  if (typeof validFrom === 'string' && Date.parse(validFrom) > now) return false;
-  if (typeof validUntil === 'string' && Date.parse(validUntil) <= now) return false;
+  const { names } = predicate;
+  const from = instant(predicate.validFrom);
+  const until = instant(predicate.validUntil);
+  // A bound that cannot be read voids the grant rather than being ignored.
+  if (from !== undefined && !(from <= now)) return false;
+  if (until !== undefined && !(now < until)) return false;
   return (
     Array.isArray(names) &&
     names.some((pattern) => typeof pattern === 'string' && nameMatches(pattern, name))
@@ -66,7 +75,7 @@ export class NameOwnership {
   /** Whether `owner` granted `grantee` the name, in a grant valid at `now`. */
   granted(owner: string, grantee: string, name: string, now: number): boolean {
     const filter = {
-      digest: identityDigest(grantee),
+      digest: `sha256:${identityDigest(grantee)}`,
       identity: owner,
       predicateType: CONTRIBUTOR_PREDICATE_TYPE,
     };
@@ -85,22 +94,25 @@ export class NameOwnership {
   /**
    * Refuses (403 name-owned) a name whose namespace another identity owns without a grant to
    * `identity`; claims the unowned namespaces for `identity` until the returned release is
-   * called, once the entry is logged or refused.
+   * called, once the entry is logged or refused. A certificate identity publishes only where
+   * nobody owns the namespace, and claims nothing.
    */
   claim(names: string[], identity: string, now = Date.now()): () => void {
+    const key = isKeyIdentity(identity);
     const claimed = new Set<string>();
     for (const name of names) {
       const namespace = namespaceOf(name);
       const logged = this.loggedOwner(namespace);
       const owner = logged ?? this.#claims.get(namespace)?.identity;
-      if (owner !== undefined && owner !== identity && !this.granted(owner, identity, name, now)) {
-        throw new ApiError(
-          403,
-          'name-owned',
-          `"${name}" is in the namespace ${namespace}, owned by ${owner}, which has granted ${identity} no name there: the owner can grant it (attestry attest contributor --identity ${identity} --role maintainer --names '${name}')`,
-        );
+      if (owner === undefined) {
+        if (key) claimed.add(namespace);
+        continue;
       }
-      if (logged === undefined) claimed.add(namespace);
+      if (owner === identity) continue;
+      // Only a logged owner's grants count: a first claim still in flight may yet fail.
+      if (!key || logged === undefined || !this.granted(owner, identity, name, now)) {
+        throw new ApiError(403, 'name-owned', ownedMessage(name, namespace, owner, identity, key));
+      }
     }
     for (const namespace of claimed) {
       const held = this.#claims.get(namespace);
@@ -114,4 +126,18 @@ export class NameOwnership {
       }
     };
   }
+}
+
+function ownedMessage(
+  name: string,
+  namespace: string,
+  owner: string,
+  identity: string,
+  key: boolean,
+): string {
+  const owned = `"${name}" is in the namespace ${namespace}, owned by ${owner}`;
+  if (!key) {
+    return `${owned}; names are held and granted to keys only (this log does not check certificates against a trust root), so sign with a key the owner grants the name to`;
+  }
+  return `${owned}, which has granted ${identity} no name there: the owner can grant it (attestry attest contributor --identity ${identity} --role maintainer --names ${JSON.stringify(name)})`;
 }

@@ -18,6 +18,28 @@ export function namePatternProblem(pattern: string): string | undefined {
   return undefined;
 }
 
+// Control characters (C0, DEL, C1) and the line and paragraph separators.
+const INVISIBLE = /[\p{Cc}\u2028\u2029]/u;
+
+/**
+ * Why a model or dataset name cannot be published (undefined when it can): names are owned, so
+ * one must not pass for another. It must be Unicode in NFC (a decomposed "é" is another string
+ * for the same text), without lone surrogates (which storage would turn into U+FFFD), control
+ * characters, surrounding spaces, an empty path segment or a *.
+ */
+export function publishedNameProblem(name: string): string | undefined {
+  const quoted = JSON.stringify(name.slice(0, 80));
+  if (!name.isWellFormed()) return `the name ${quoted} has a lone surrogate`;
+  if (name.normalize('NFC') !== name) return `the name ${quoted} is not in Unicode NFC`;
+  if (INVISIBLE.test(name)) return `the name ${quoted} has a control character`;
+  if (name.trim() !== name) return `the name ${quoted} starts or ends with a space`;
+  if (name.split('/').some((segment) => segment === '')) {
+    return `the name ${quoted} has an empty path segment (a leading, trailing or doubled /)`;
+  }
+  if (name.includes('*')) return `the name ${quoted} has a *, which only patterns have`;
+  return undefined;
+}
+
 export function nameMatches(pattern: string, name: string): boolean {
   if (pattern === '*') return true;
   if (pattern.endsWith('/*')) return name.startsWith(pattern.slice(0, -1));

@@ -39,7 +39,10 @@ export interface OidcIssuerConfig {
 
 const FETCH_TIMEOUT_MS = 5_000;
 const PLACEHOLDER = /\{([^{}]*)\}/g;
-// A claim value put into a pattern must be a plain name: never a *, never empty.
+// A claim value put into a pattern must be a plain name: never a *, never empty. It may have a /
+// (a "{repository}" of owner/name) only as whole leading path segments, "{repository}" or
+// "{repository}/*": anywhere else its / would move the pattern into another namespace
+// ("{org}-models/*" with org "victim/x" gives "victim/x-models/*").
 const CLAIM_VALUE = /^[A-Za-z0-9._-]+(?:\/[A-Za-z0-9._-]+)*$/;
 
 const ajv = new Ajv2020({ allErrors: false });
@@ -120,9 +123,13 @@ export function expandNamespaces(templates: string[], payload: JWTPayload): stri
   const patterns: string[] = [];
   for (const template of templates) {
     let usable = true;
-    const pattern = template.replace(PLACEHOLDER, (_, claim: string) => {
+    const pattern = template.replace(PLACEHOLDER, (match, claim: string, offset: number) => {
       const value = payload[claim];
-      if (typeof value === 'string' && CLAIM_VALUE.test(value)) return value;
+      const leadingSegments =
+        offset === 0 && (template.length === match.length || template[match.length] === '/');
+      if (typeof value === 'string' && CLAIM_VALUE.test(value)) {
+        if (leadingSegments || !value.includes('/')) return value;
+      }
       usable = false;
       return '';
     });

@@ -3,7 +3,7 @@
 import { ApiError } from '../http/api-error.ts';
 import type { EntryRecord } from '../storage/storage.ts';
 import { type NameOwnership, publishedNames } from './name-ownership.ts';
-import { nameMatches } from './name-pattern.ts';
+import { nameMatches, publishedNameProblem } from './name-pattern.ts';
 import type { Publisher } from './publisher.ts';
 
 /**
@@ -18,15 +18,18 @@ export function authorizePublication(
 ): () => void {
   const names = publishedNames(record);
   if (record === undefined || names.length === 0) return () => {};
-  if (publisher !== undefined) {
-    for (const name of names) {
-      if (!publisher.namespaces.some((pattern) => nameMatches(pattern, name))) {
-        throw new ApiError(
-          403,
-          'namespace-not-allowed',
-          `the token of ${publisher.subject} (${publisher.issuer}) allows publishing under ${publisher.namespaces.join(', ') || 'no name'}, not "${name}"`,
-        );
-      }
+  for (const name of names) {
+    const problem = publishedNameProblem(name);
+    if (problem !== undefined) throw new ApiError(400, 'bad-name', problem);
+    if (
+      publisher !== undefined &&
+      !publisher.namespaces.some((pattern) => nameMatches(pattern, name))
+    ) {
+      throw new ApiError(
+        403,
+        'namespace-not-allowed',
+        `the token of ${publisher.subject} (${publisher.issuer}) allows publishing under ${publisher.namespaces.join(', ') || 'no name'}, not "${name}" (a model is named by its signature's subject: attestry sign --name)`,
+      );
     }
   }
   return ownership.claim(names, record.identities[0]);

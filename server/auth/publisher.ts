@@ -23,9 +23,10 @@ export interface TokenIssuer {
 /** Retry-After while an OIDC issuer's keys cannot be fetched. */
 export const ISSUER_RETRY_AFTER = 10;
 
-/** Publishing is refused, 401, for `reason`: the client must send another token. */
+/** Publishing is refused, 401, for `reason`: the client must send another token (RFC 6750). */
 export function unauthenticated(code: string, reason: string): ApiError {
-  return new ApiError(401, code, reason);
+  const challenge = code === 'token-required' ? 'Bearer' : 'Bearer error="invalid_token"';
+  return new ApiError(401, code, reason, { headers: { 'www-authenticate': challenge } });
 }
 
 /**
@@ -59,7 +60,15 @@ export function tokenRefusal(error: unknown, issuer: string): ApiError {
     return unauthenticated('token-malformed', `the token is malformed: ${error.message}`);
   }
   if (error instanceof ApiError) return error;
-  // A timeout, a network failure or a bad key set: the issuer's, not the client's.
+  const issuerFault =
+    !(error instanceof errors.JOSEError) ||
+    error instanceof errors.JWKSTimeout ||
+    error instanceof errors.JWKSInvalid ||
+    error.code === errors.JOSEError.code;
+  if (!issuerFault) {
+    return unauthenticated('token-refused', `the token is refused: ${error.message}`);
+  }
+  // A timeout, a failed fetch or discovery, a bad key set: the issuer's, not the client's.
   return new ApiError(
     503,
     'issuer-unavailable',
@@ -73,11 +82,17 @@ export async function verified(
   verification: Promise<JWTVerifyResult>,
   issuer: string,
 ): Promise<JWTPayload> {
+  let payload: JWTPayload;
   try {
-    return (await verification).payload;
+    payload = (await verification).payload;
   } catch (error) {
     throw tokenRefusal(error, issuer);
   }
+  // jose checks that sub is there, not what it is: it names the caller in limits and messages.
+  if (typeof payload.sub !== 'string' || payload.sub === '') {
+    throw unauthenticated('token-claim-refused', 'the token\'s "sub" claim is not a string');
+  }
+  return payload;
 }
 
 /** Asymmetric algorithms only: a shared-secret (HS*) or unsigned (none) token is never accepted. */

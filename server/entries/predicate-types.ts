@@ -14,12 +14,12 @@ export const OMS_PREDICATE_TYPE = 'https://model_signing/signature/v1.0';
 export const OMS_V01_PREDICATE_TYPE = 'https://model_signing/Digests/v0.1';
 
 /**
- * The entries that publish a model or dataset under its name (their subjects' names): names
+ * The entries that publish a model or dataset under its name (their subject's name): names
  * these take are owned (server/auth/name-ownership.ts). Other statements are about a subject
- * (an evaluation, a revocation, a lineage) and anyone may make them.
+ * (an evaluation, a revocation, a lineage) and anyone may make them. model_signing 0.2's
+ * statements are not among them: their subjects are the model's files, named by path.
  */
 export const NAMING_PREDICATE_TYPES: readonly string[] = [
   OMS_PREDICATE_TYPE,
-  OMS_V01_PREDICATE_TYPE,
   DATASET_PREDICATE_TYPE,
 ];

@@ -4,12 +4,15 @@
 export interface ApiErrorOptions extends ErrorOptions {
   /** Seconds after which the request may be tried again: sent as `Retry-After`. */
   retryAfter?: number;
+  /** More response headers (`WWW-Authenticate` on a 401). */
+  headers?: Record<string, string>;
 }
 
 export class ApiError extends Error {
   readonly statusCode: number;
   readonly code: string;
   readonly retryAfter: number | undefined;
+  readonly headers: Record<string, string>;
 
   constructor(statusCode: number, code: string, message: string, options?: ApiErrorOptions) {
     super(message, options);
@@ -17,6 +20,7 @@ export class ApiError extends Error {
     this.statusCode = statusCode;
     this.code = code;
     this.retryAfter = options?.retryAfter;
+    this.headers = options?.headers ?? {};
   }
 }
 

@@ -83,6 +83,7 @@ function errorHandler(onRejection: RejectionListener) {
       request.log.error({ err: api.cause }, api.message);
     }
     if (api.retryAfter !== undefined) reply.header('retry-after', String(api.retryAfter));
+    reply.headers(api.headers);
     return reply.code(api.statusCode).send(body(api.code, api.message));
   };
 }

@@ -4,10 +4,11 @@
 // entry is checked, the caller's right to its names (403) before it is appended.
 import type { RateLimitPluginOptions } from '@fastify/rate-limit';
 import type { FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
+import { LRUCache } from 'lru-cache';
 import type { Authenticator } from '../auth/authenticator.ts';
 import type { NameOwnership } from '../auth/name-ownership.ts';
 import { authorizePublication } from '../auth/publish-authorization.ts';
-import type { Publisher } from '../auth/publisher.ts';
+import { type Publisher, unauthenticated } from '../auth/publisher.ts';
 import type { Acknowledgement } from '../log/sequencer.ts';
 import type { LogService } from '../log-service.ts';
 import type { EntryRecord } from '../storage/storage.ts';
@@ -29,6 +30,8 @@ export interface Publishing {
   allowAnonymous: boolean;
   anonymousPerMinute: number;
   tokenPerMinute: number;
+  /** The rate limits count per this many milliseconds (a minute). */
+  rateWindowMs: number;
   maxQueuedEntries: number;
 }
 
@@ -42,25 +45,65 @@ export const rateLimitOptions: RateLimitPluginOptions = {
     new ApiError(
       429,
       'rate-limited',
-      `at most ${context.max} submissions a minute ${request.publisher === undefined ? 'from one address without a token' : `for ${request.publisher.subject}`}: retry in ${context.after}`,
+      `the limit of ${context.max} submissions ${request.publisher === undefined ? 'from one address without a token' : `for ${request.publisher.subject}`} is reached: retry in ${context.after}`,
     ),
 };
 
+/**
+ * The authentication hook. An address whose tokens keep failing gets the anonymous allowance of
+ * failures per window, then 429 before any signature is checked: forged tokens cost a check
+ * each, and would otherwise be free to send.
+ */
 function authenticate(publishing: Publishing): onRequestAsyncHookHandler {
+  const failures = new LRUCache<string, number>({ max: 65_536, ttl: publishing.rateWindowMs });
   return async (request) => {
-    request.publisher = await publishing.authenticator.authenticate(request.headers.authorization);
+    const failed = failures.get(request.ip) ?? 0;
+    if (failed >= publishing.anonymousPerMinute) {
+      const retryAfter = Math.max(1, Math.ceil(failures.getRemainingTTL(request.ip) / 1000));
+      throw new ApiError(
+        429,
+        'rate-limited',
+        `${failed} refused tokens from this address: retry in ${retryAfter} s`,
+        { retryAfter },
+      );
+    }
+    try {
+      request.publisher = await publishing.authenticator.authenticate(
+        request.headers.authorization,
+      );
+    } catch (error) {
+      if (error instanceof ApiError && error.statusCode === 401) {
+        failures.set(request.ip, failed + 1, { noUpdateTTL: true });
+      }
+      throw error;
+    }
     if (request.publisher === undefined && !publishing.allowAnonymous) {
-      throw new ApiError(401, 'token-required', TOKEN_REQUIRED);
+      throw unauthenticated('token-required', TOKEN_REQUIRED);
     }
   };
 }
 
-/** The options of a publishing route: its hooks run before the body is read. */
+// One authentication hook per log, shared by its publishing routes: failures count across them.
+const authenticationHooks = new WeakMap<Publishing, onRequestAsyncHookHandler>();
+
+function authenticationHook(publishing: Publishing): onRequestAsyncHookHandler {
+  let hook = authenticationHooks.get(publishing);
+  if (hook === undefined) {
+    hook = authenticate(publishing);
+    authenticationHooks.set(publishing, hook);
+  }
+  return hook;
+}
+
+/**
+ * The options of one publishing route (a new object each: the rate limit plugin adds its hook
+ * to the route's own list): its hooks run before the body is read.
+ */
 export function publishingRoute(publishing: Publishing) {
   return {
     config: {
       rateLimit: {
-        timeWindow: 60_000,
+        timeWindow: publishing.rateWindowMs,
         keyGenerator: (request: FastifyRequest) =>
           request.publisher === undefined
             ? request.ip
@@ -73,7 +116,7 @@ export function publishingRoute(publishing: Publishing) {
     },
     onRequest: [
       refuseWhenSaturated(publishing.log, publishing.maxQueuedEntries),
-      authenticate(publishing),
+      authenticationHook(publishing),
     ],
   };
 }

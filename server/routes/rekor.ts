@@ -89,12 +89,10 @@ export const rekorRoutes: FastifyPluginAsync<RekorRoutesOptions> = async (app, o
     return lastNote.forSigner;
   };
 
-  const publishing = publishingRoute(options.publishing);
-
   app.post(
     '/api/v1/log/entries',
     {
-      ...publishing,
+      ...publishingRoute(options.publishing),
       schema: {
         summary: 'Rekor v1: log a dsse or hashedrekord 0.0.1 entry',
         security: [{ bearer: [] }],
@@ -198,7 +196,7 @@ export const rekorRoutes: FastifyPluginAsync<RekorRoutesOptions> = async (app, o
   app.post(
     '/api/v2/log/entries',
     {
-      ...publishing,
+      ...publishingRoute(options.publishing),
       schema: {
         summary: 'Rekor v2: log a dsse or hashedrekord 0.0.2 entry',
         security: [{ bearer: [] }],

@@ -204,7 +204,8 @@ class SqliteStorage implements LogStorage {
         .pluck(),
       findLeaf: db.prepare('SELECT idx FROM entries WHERE leaf_hash = ?').pluck(),
       // The name index's range for the namespace: the name itself, then "ns/" up to "ns0" ('0'
-      // follows '/'), the earliest index of those first.
+      // follows '/'), the earliest index of those first. Key identities only (sha256:<hex>):
+      // certificate identities are not checked against a trust root, and own nothing.
       firstPublisher: db
         .prepare(
           `SELECT i.identity FROM entry_subjects s
@@ -212,6 +213,7 @@ class SqliteStorage implements LogStorage {
            JOIN entry_identities i ON i.idx = s.idx
            WHERE (s.name = ? OR (s.name >= ? AND s.name < ?))
              AND r.predicate_type IN (SELECT value FROM json_each(?))
+             AND i.identity GLOB 'sha256:*'
            ORDER BY s.idx LIMIT 1`,
         )
         .pluck(),

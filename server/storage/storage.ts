@@ -66,8 +66,8 @@ export interface LogStorage extends TileSource {
   /** Indices > afterIndex of entries matching every key of filter, ascending, at most limit. */
   searchEntries(filter: EntryFilter, afterIndex: number, limit: number): number[];
   /**
-   * The signer identity of the first entry of one of predicateTypes with a subject named in
-   * namespace (the name itself, or a name under namespace/), if there is one.
+   * The key identity (sha256:<hex>) that signed the first entry of one of predicateTypes with a
+   * subject named in namespace (the name itself, or a name under namespace/), if there is one.
    */
   firstPublisher(namespace: string, predicateTypes: readonly string[]): string | undefined;
   latestCheckpoint(): StoredCheckpoint | undefined;

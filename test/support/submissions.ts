@@ -1,7 +1,7 @@
 // Valid submissions for POST /api/v1/entries, one per number, and posting them.
 import { toHex } from '../../server/log/encoding.ts';
 import { sha256 } from '../../server/log/hash.ts';
-import { buildBundle, generateKey, keySigner, type TestKey } from './signing.ts';
+import { type BundleJson, buildBundle, generateKey, keySigner, type TestKey } from './signing.ts';
 
 export const TEST_PREDICATE_TYPE = 'https://attestry.dev/test/limits/v1';
 
@@ -31,9 +31,38 @@ export async function submissionBody(i: number, padding = 0): Promise<string> {
 }
 
 export function postEntry(url: string, body: string): Promise<Response> {
-  return fetch(`${url}/api/v1/entries`, {
+  return postJson(url, '/api/v1/entries', body);
+}
+
+/** The Rekor v1 `dsse` entry proposing a bundle's envelope, verified by a PEM public key. */
+export function rekorDsseProposal(bundle: BundleJson, publicKeyPem: string): string {
+  const { payload, payloadType, signatures } = bundle.dsseEnvelope;
+  return JSON.stringify({
+    apiVersion: '0.0.1',
+    kind: 'dsse',
+    spec: {
+      proposedContent: {
+        envelope: JSON.stringify({
+          payload,
+          payloadType,
+          signatures: signatures.map(({ sig }) => ({ sig })),
+        }),
+        verifiers: [Buffer.from(publicKeyPem).toString('base64')],
+      },
+    },
+  });
+}
+
+/** POST of a JSON body to a path of the log at url, with more headers (a token) if given. */
+export function postJson(
+  url: string,
+  path: string,
+  body: string,
+  headers: Record<string, string> = {},
+): Promise<Response> {
+  return fetch(`${url}${path}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...headers },
     body,
   });
 }

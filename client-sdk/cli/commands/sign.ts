@@ -6,6 +6,7 @@ import type { SignOptions, SignResult } from '../../sign/index.ts';
 import {
   collect,
   parseLogKey,
+  parseModelName,
   parseShardSize,
   publishTarget,
   readOptionFile,
@@ -98,6 +99,7 @@ export function signCommand(): Command {
     .option(
       '--name <name>',
       "the model's name in the signature (default: its directory's name); a log guards names by namespace, so publish under your own: acme/model",
+      parseModelName,
     )
     .option('--ignore-paths <path>', 'leave out this file or directory (repeatable)', collect)
     .option('--no-ignore-git-paths', 'sign .git, .gitattributes, .github and .gitignore too')
