@@ -168,6 +168,15 @@ t.test('two identities racing for a new namespace: exactly one wins each', async
   // Both submissions of a namespace are in flight together: the second is checked before the
   // first is sequenced.
   const answers = await Promise.all(bodies.map((pair) => Promise.all(pair.map(post))));
+  // One identity's submissions racing for a new namespace are all its own.
+  const own = await Promise.all(
+    ['a', 'b', 'c'].map(async (v) => post(await model(acme, `solo/model-${v}`))),
+  );
+  t.same(
+    own.map((response) => response.status),
+    [201, 201, 201],
+    'one identity, three in flight',
+  );
   for (const [i, pair] of answers.entries()) {
     t.same(
       pair.map((response) => response.status).sort(),
@@ -175,7 +184,7 @@ t.test('two identities racing for a new namespace: exactly one wins each', async
       `${namespaces[i]}: one 201, one 403`,
     );
   }
-  t.equal(log.sequencer.checkpoint.size, namespaces.length);
+  t.equal(log.sequencer.checkpoint.size, namespaces.length + 3);
 });
 
 t.test('anonymous submissions and the Rekor API are held to ownership too', async (t) => {

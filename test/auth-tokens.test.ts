@@ -1,11 +1,13 @@
 // Publish authorization over real HTTP on a real SQLite file: a bearer token is needed to publish
 // (reads stay open), it must come from the log's own issuer or a configured OIDC issuer, be
 // signed, unexpired and meant for this log, and allow the names the entry publishes under.
+import { generateKeyPairSync } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SignJWT, UnsecuredJWT } from 'jose';
 import t from 'tap';
-import { localIssuerName, NAMESPACES_CLAIM } from '../server/auth/local-token.ts';
+import { Authenticator } from '../server/auth/authenticator.ts';
+import { localIssuerName, localTokenIssuer, NAMESPACES_CLAIM } from '../server/auth/local-token.ts';
 import { expandNamespaces, loadOidcIssuers, oidcTokenIssuer } from '../server/auth/oidc-issuer.ts';
 import { defaultKeysDir } from '../server/defaults.ts';
 import { EVALUATION_PREDICATE_TYPE } from '../server/entries/predicate-types.ts';
@@ -472,4 +474,62 @@ t.test('a claim fills a pattern only as a plain name, and a / only at its start'
     'ci/acme/*',
   ]);
   t.same(expandNamespaces(['{star}/*', '{empty}/*', '{missing}/*'], claims), []);
+});
+
+t.test(
+  "a discovery document that does not name its issuer and keys is the issuer's fault: 503",
+  async (t) => {
+    const documents: [string, (issuer: string) => object | null][] = [
+      ['missing', () => null],
+      [
+        'for another issuer',
+        () => ({ issuer: 'https://evil.example', jwks_uri: 'https://evil.example/jwks' }),
+      ],
+      ['without jwks_uri', (issuer) => ({ issuer })],
+      [
+        'with plain-HTTP keys elsewhere',
+        (issuer) => ({ issuer, jwks_uri: 'http://keys.example/jwks' }),
+      ],
+    ];
+    for (const [what, document] of documents) {
+      const oidc = await startOidcIssuer(t, document);
+      const log = openTempLog(t);
+      const issuers = [{ issuer: oidc.issuer, audience: 'a', namespaces: ['{owner}/*'] }];
+      const { url } = await serve(t, log, {}, undefined, { oidcIssuers: issuers });
+      const token = await oidc.sign({ sub: 'ci', aud: 'a', owner: 'acme' });
+      const response = await post(url, await modelSubmission('acme/model'), bearer(token));
+      t.equal(response.status, 503, what);
+      t.match(await response.json(), {
+        error: { code: 'issuer-unavailable', message: /openid-configuration|https URL/ },
+      });
+      t.same(
+        oidc.requests,
+        ['/.well-known/openid-configuration'],
+        `${what}: no key set was fetched`,
+      );
+    }
+  },
+);
+
+t.test('a token whose subject is not a string names nobody: 401', async (t) => {
+  const oidc = await startOidcIssuer(t);
+  const log = openTempLog(t);
+  const issuers = [{ issuer: oidc.issuer, audience: 'a', namespaces: ['{owner}/*'] }];
+  const { url } = await serve(t, log, {}, undefined, { oidcIssuers: issuers });
+  const token = await oidc.sign({ sub: 42 as unknown as string, aud: 'a', owner: 'acme' });
+  await expectError(
+    t,
+    await post(url, await modelSubmission('acme/model'), bearer(token)),
+    401,
+    'token-claim-refused',
+  );
+  t.throws(
+    () =>
+      new Authenticator([
+        localTokenIssuer(generateKeyPairSync('ed25519').publicKey, 'x'),
+        localTokenIssuer(generateKeyPairSync('ed25519').publicKey, 'x'),
+      ]),
+    { code: 'bad-oidc-config' },
+    'two issuers under one name are refused',
+  );
 });

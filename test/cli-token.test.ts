@@ -1,11 +1,13 @@
 // `attestry token`: mints a publish token from the log's own issuer key, which the log accepts for
 // exactly the namespaces and time asked; refuses clearly without the key, with a pattern that is
 // none, or a lifetime out of range.
-import { cpSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { generateKeyPairSync } from 'node:crypto';
+import { cpSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeJwt } from 'jose';
 import t from 'tap';
 import { tokenCommand } from '../client-sdk/cli/commands/token.ts';
+import { type LocalTokenRequest, mintLocalToken } from '../server/auth/local-token.ts';
 import { TOKEN_ISSUER_KEY_FILE } from '../server/keys.ts';
 import { bearer } from './support/auth.ts';
 import { runInProcess } from './support/cli.ts';
@@ -133,4 +135,35 @@ t.test('refusals: no issuer key, a bad pattern, a bad lifetime', async (t) => {
   const noIssuer = await runInProcess(tokenCommand, ['--keys', older, '--namespace', '*']);
   t.equal(noIssuer.status, 1);
   t.match(noIssuer.stderr, /no token issuer key at .*token-issuer\.key: start the server once/);
+});
+
+t.test('an unreadable or wrong issuer key, and requests no token should carry', async (t) => {
+  const log = openTempLog(t);
+  const keys = join(log.dir, 'keys');
+  writeFileSync(join(keys, TOKEN_ISSUER_KEY_FILE), 'not a key\n');
+  const garbage = await runInProcess(tokenCommand, ['--keys', keys, '--namespace', '*']);
+  t.equal(garbage.status, 1);
+  t.match(garbage.stderr, /cannot read the token issuer key .*token-issuer\.key/);
+  writeFileSync(
+    join(keys, TOKEN_ISSUER_KEY_FILE),
+    key.privateKey.export({ type: 'pkcs8', format: 'pem' }),
+  );
+  const ecdsa = await runInProcess(tokenCommand, ['--keys', keys, '--namespace', '*']);
+  t.equal(ecdsa.status, 1);
+  t.match(ecdsa.stderr, /is not an Ed25519 private key/);
+
+  const issuerKey = generateKeyPairSync('ed25519').privateKey;
+  const request = { origin: 'x.example/log', namespaces: ['*'], ttlSeconds: 60, subject: 'ci' };
+  for (const [what, change, message] of [
+    ['no lifetime', { ttlSeconds: 0 }, /at least one second/],
+    ['a fractional lifetime', { ttlSeconds: 1.5 }, /at least one second/],
+    ['no subject', { subject: '' }, /names its subject/],
+    ['no namespace', { namespaces: [] }, /at least one --namespace/],
+  ] as [string, Partial<LocalTokenRequest>, RegExp][]) {
+    await t.rejects(
+      mintLocalToken(issuerKey, { ...request, ...change }),
+      { name: 'RangeError', message },
+      what,
+    );
+  }
 });

@@ -5,8 +5,9 @@ import { X509Certificate } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import t, { type Test } from 'tap';
+import { signCommand } from '../client-sdk/cli/commands/sign.ts';
 import { LogClient } from '../client-sdk/log-client/log-client.ts';
-import { expectHelp, jsonOutput, runCli } from './support/cli.ts';
+import { expectHelp, jsonOutput, runCli, runInProcess } from './support/cli.ts';
 import { serve } from './support/http.ts';
 import {
   identityToken,
@@ -335,4 +336,16 @@ t.test('signing failures say what to do', async (t) => {
   const json = runCli(['sign', dir, '--json']);
   t.equal(json.status, 1);
   t.match(jsonOutput(json.stdout), { ok: false, code: 'bad-options' });
+});
+
+t.test('sign --name takes only a name a log would take', async (t) => {
+  for (const [name, why] of [
+    ['acme//model', /empty path segment/],
+    ['', /empty path segment/],
+    ['acme/*', /only patterns have/],
+  ] as const) {
+    const run = await runInProcess(signCommand, ['model', '--key', 'k.pem', '--name', name]);
+    t.not(run.status, 0, JSON.stringify(name));
+    t.match(run.stderr, why);
+  }
 });

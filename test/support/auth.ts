@@ -41,8 +41,14 @@ export interface TestOidcIssuer {
   stop(): Promise<void>;
 }
 
-/** An OIDC issuer on 127.0.0.1: discovery document, key set, and tokens signed with its key. */
-export async function startOidcIssuer(t: Test): Promise<TestOidcIssuer> {
+/**
+ * An OIDC issuer on 127.0.0.1: discovery document (or `discovery` instead, null for a 404), key
+ * set, and tokens signed with its key.
+ */
+export async function startOidcIssuer(
+  t: Test,
+  discovery?: (issuer: string) => object | null,
+): Promise<TestOidcIssuer> {
   const { privateKey, publicKey } = await generateKeyPair('RS256');
   const jwk = { ...(await exportJWK(publicKey)), kid: 'test-key', alg: 'RS256', use: 'sig' };
   const jwks = { keys: [jwk] };
@@ -52,7 +58,7 @@ export async function startOidcIssuer(t: Test): Promise<TestOidcIssuer> {
     requests.push(request.url ?? '');
     const body =
       request.url === '/.well-known/openid-configuration'
-        ? { issuer, jwks_uri: `${issuer}/jwks` }
+        ? (discovery ?? ((name) => ({ issuer: name, jwks_uri: `${name}/jwks` })))(issuer)
         : request.url === '/jwks'
           ? jwks
           : undefined;
