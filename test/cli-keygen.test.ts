@@ -1,6 +1,6 @@
 // `attestry keygen`: the key pair it writes (owner-only private key, public key for verifiers),
 // its refusal to overwrite, its help and its JSON; and the pair signing and verifying a model.
-import { createPrivateKey, createPublicKey } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey } from 'node:crypto';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
@@ -80,6 +80,12 @@ t.test('--type picks the key; --json prints one document', async (t) => {
     const key = createPrivateKey(readFileSync(path.join(dir, 'private-key.pem')));
     t.equal(key.asymmetricKeyDetails?.namedCurve, details);
     t.equal(output.publicKeyPem, readFileSync(path.join(dir, 'public-key.pem'), 'utf8'));
+    const spki = createPublicKey(output.publicKeyPem).export({ type: 'spki', format: 'der' });
+    t.equal(
+      output.identity,
+      `sha256:${createHash('sha256').update(spki).digest('hex')}`,
+      'the identity logs and grants use',
+    );
   }
   const rsa = runCli(['keygen', '--out', tempDir(t), '--type', 'rsa']);
   t.equal(rsa.status, 1);

@@ -6,7 +6,9 @@ import { cpSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeJwt } from 'jose';
 import t from 'tap';
+import { signCommand } from '../client-sdk/cli/commands/sign.ts';
 import { tokenCommand } from '../client-sdk/cli/commands/token.ts';
+import { parseToken } from '../client-sdk/cli/options.ts';
 import { type LocalTokenRequest, mintLocalToken } from '../server/auth/local-token.ts';
 import { TOKEN_ISSUER_KEY_FILE } from '../server/keys.ts';
 import { bearer } from './support/auth.ts';
@@ -167,3 +169,23 @@ t.test('an unreadable or wrong issuer key, and requests no token should carry', 
     );
   }
 });
+
+t.test(
+  'publishing commands refuse an empty token, and take one with its Bearer prefix',
+  async (t) => {
+    t.equal(parseToken(' Bearer abc.def.ghi '), 'abc.def.ghi');
+    t.throws(() => parseToken(''), /the token is empty: set ATTESTRY_TOKEN/);
+    t.throws(() => parseToken('Bearer  '), /the token is empty/);
+    const run = await runInProcess(signCommand, ['model', '--key', 'k.pem', '--token', '']);
+    t.not(run.status, 0);
+    t.match(run.stderr, /the token is empty/);
+    // A failed `export ATTESTRY_TOKEN=$(attestry token ...)` leaves it set and empty.
+    process.env.ATTESTRY_TOKEN = '';
+    t.teardown(() => {
+      delete process.env.ATTESTRY_TOKEN;
+    });
+    const fromEnv = await runInProcess(signCommand, ['model', '--key', 'k.pem']);
+    t.not(fromEnv.status, 0);
+    t.match(fromEnv.stderr, /the token is empty/);
+  },
+);

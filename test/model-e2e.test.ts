@@ -73,7 +73,12 @@ t.test('sign, publish, verify with log evidence; a forked log is caught', async 
     urlA,
   ]);
   t.equal(anonymous.status, 1);
-  t.match(anonymous.json, { ok: false, code: 'publish-failed', message: /token/ });
+  t.match(anonymous.json, {
+    ok: false,
+    code: 'publish-failed',
+    message: /token/,
+    cause: { code: 'token-required', status: 401 },
+  });
   const minted = await cli(t, [
     'token',
     '--db',

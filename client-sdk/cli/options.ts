@@ -69,12 +69,28 @@ export function parseDuration(value: string): number {
   return Number(match[1]) * DURATION_UNITS[match[2]];
 }
 
+/**
+ * A publish token as given: a "Bearer " prefix is dropped; an empty one (ATTESTRY_TOKEN set from
+ * a failed `attestry token`) is refused here rather than sent.
+ */
+export function parseToken(value: string): string {
+  const token = value.trim().replace(/^Bearer(?:\s+|$)/i, '');
+  if (token === '') {
+    throw new InvalidArgumentError(
+      'the token is empty: set ATTESTRY_TOKEN (or --token) to what attestry token prints.',
+    );
+  }
+  return token;
+}
+
 /** --token, by default from ATTESTRY_TOKEN (kept out of shell history and process lists). */
 export function tokenOption(): Option {
   return new Option(
     '--token <jwt>',
     'with --log: the bearer token that allows publishing (from attestry token, or an OIDC token the log trusts)',
-  ).env('ATTESTRY_TOKEN');
+  )
+    .env('ATTESTRY_TOKEN')
+    .argParser(parseToken);
 }
 
 /** The log to publish to: pinned to --log-key, else trusted on first use (with --token then). */

@@ -5,7 +5,7 @@ import { VerifyError } from '../verify/errors.ts';
 
 /**
  * Reports a failure on stderr, or as the one JSON document: its code (every failure of signing
- * and verifying is a typed error with one), its message, for a model that differs from its
+ * and verifying is a typed error with one), the log's own code when it refused, its message, for a model that differs from its
  * signature the files that do, and for a revoked one the revocation (reason, severity, entry).
  */
 export function reportFailure(command: string, error: unknown, json: boolean): void {
@@ -20,6 +20,7 @@ export function reportFailure(command: string, error: unknown, json: boolean): v
         message,
         ...differences,
         ...(revocation && { revocation }),
+        ...causeOf(error),
       }),
     );
   } else {
@@ -34,4 +35,19 @@ export function reportFailure(command: string, error: unknown, json: boolean): v
     }
   }
   process.exitCode = 1;
+}
+
+/**
+ * What a log answered, when that is why (publish-failed wraps the log's refusal): its code and
+ * HTTP status, so that scripts can tell a missing token (token-required) from an owned name.
+ */
+function causeOf(error: unknown): { cause?: { code: string; status?: number } } {
+  const cause = (error as { cause?: { code?: unknown; status?: unknown } }).cause;
+  if (typeof cause?.code !== 'string') return {};
+  return {
+    cause: {
+      code: cause.code,
+      ...(typeof cause.status === 'number' && { status: cause.status }),
+    },
+  };
 }

@@ -128,7 +128,8 @@ export class LogClient {
     this.#ecdsa = options.ecdsaPublicKey ? parseEcdsaPublicKey(options.ecdsaPublicKey) : undefined;
     this.#logId = options.logId;
     this.#fetch = options.fetch ?? globalThis.fetch;
-    this.#token = options.token;
+    // An empty token is no token: sent, it would be a malformed header.
+    this.#token = options.token || undefined;
   }
 
   /**

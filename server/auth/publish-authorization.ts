@@ -28,7 +28,7 @@ export function authorizePublication(
       throw new ApiError(
         403,
         'namespace-not-allowed',
-        `the token of ${publisher.subject} (${publisher.issuer}) allows publishing under ${publisher.namespaces.join(', ') || 'no name'}, not "${name}" (a model is named by its signature's subject: attestry sign --name)`,
+        `the token of ${publisher.subject} (${publisher.issuer}) allows publishing under ${publisher.namespaces.join(', ') || 'no name'}, not "${name}" (the name is the statement's subject: attestry sign --name, attest dataset --name)`,
       );
     }
   }

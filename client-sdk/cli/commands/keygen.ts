@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { parsePublicKeyPem } from '../../../server/entries/signer-key.ts';
 import { KEY_TYPES, writeKeyPair } from '../../keys/key-pair.ts';
 import { reportFailure } from '../report-failure.ts';
 
@@ -28,12 +29,15 @@ Example:
       const json = options.json === true;
       try {
         const written = writeKeyPair(options.out, options.type);
+        // What logs, grants and --signer call this key.
+        const { identity } = parsePublicKeyPem(written.publicKeyPem);
         if (json) {
-          console.log(JSON.stringify({ ok: true, ...written }));
+          console.log(JSON.stringify({ ok: true, ...written, identity }));
           return;
         }
         console.log(`private key (keep it secret): ${written.privateKeyPath}`);
         console.log(`public key (give it to verifiers): ${written.publicKeyPath}`);
+        console.log(`identity (logs and grants name the key so): ${identity}`);
       } catch (error) {
         reportFailure('keygen', error, json);
       }

@@ -175,6 +175,7 @@ Examples:
             ok: true,
             bundle: resolve(flags.out),
             method: result.method,
+            name: result.manifest.modelName,
             files: result.manifest.resources.length,
             rootDigest: result.manifest.rootDigest,
             ...(result.log === undefined ? {} : { log: result.log }),
@@ -184,10 +185,12 @@ Examples:
             return;
           }
           console.log(
-            `signed ${model} (${summary.files} resources, root sha256:${summary.rootDigest}) with the ${result.method} method: ${flags.out}`,
+            `signed ${model} as "${summary.name}" (${summary.files} resources, root sha256:${summary.rootDigest}) with the ${result.method} method: ${flags.out}`,
           );
           if (result.log !== undefined) {
-            console.log(`published to ${result.log.url} at index ${result.log.logIndex}`);
+            console.log(
+              `published to ${result.log.url} at index ${result.log.logIndex}, under the name "${summary.name}"${flags.name === undefined ? " (its directory's: --name sets another)" : ''}`,
+            );
           }
         } catch (error) {
           bar?.stop();

@@ -1,6 +1,6 @@
 // `attestry token`: mints a publish token from the log's local issuer, for an operator or a CI
 // pipeline, limited to the name patterns given and to its time to live.
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { localTokenProblem, mintLocalToken } from '../../../server/auth/local-token.ts';
 import { DEFAULT_DB_PATH, defaultKeysDir } from '../../../server/defaults.ts';
 import { loadTokenIssuerKey, readNoteVerifierKey } from '../../../server/keys.ts';
@@ -20,7 +20,11 @@ export function tokenCommand(): Command {
       'a name pattern the token may publish under: acme/model, acme/* or * (repeatable)',
       collect,
     )
-    .option('--ttl <duration>', 'how long the token is valid: 30m, 1h, 7d', parseDuration, 3600)
+    .addOption(
+      new Option('--ttl <duration>', 'how long the token is valid: 90s, 30m, 1h, 7d')
+        .argParser(parseDuration)
+        .default(3600, '1h'),
+    )
     .option(
       '--subject <name>',
       'who the token is for, as rate limits and errors name it',
