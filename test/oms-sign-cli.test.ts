@@ -250,7 +250,12 @@ t.test('--log publishes the bundle and prints its index; verify proves it is the
   const out = path.join(tempDir(t), 'model.sig');
   const cli = await runCliAsync(['sign', dir, '--key', PRIVATE_KEY, '--out', out, '--log', url]);
   t.equal(cli.status, 0, cli.stderr);
-  t.match(cli.stdout, new RegExp(`\\npublished to ${url} at index 0\\n$`));
+  t.match(
+    cli.stdout,
+    new RegExp(
+      `^signed .* as "oms-model-[^"]+" .*\\npublished to ${url} at index 0, under the name "oms-model-[^"]+" \\(its directory's: --name sets another\\)\\n$`,
+    ),
+  );
   const again = await runCliAsync([
     'sign',
     dir,
