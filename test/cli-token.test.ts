@@ -87,7 +87,7 @@ t.test('refusals: no issuer key, a bad pattern, a bad lifetime', async (t) => {
     'acme/*',
   ]);
   t.equal(missing.status, 1);
-  t.match(missing.stderr, /attestry token: no log verifier key at .*keys.*note\.pub/);
+  t.match(missing.stderr, /attestry token: no log verifier key at .*keys\/note\.pub: pass --db/);
 
   const log = openTempLog(t);
   const keys = join(log.dir, 'keys');
@@ -99,6 +99,9 @@ t.test('refusals: no issuer key, a bad pattern, a bad lifetime', async (t) => {
     t.equal(bad.status, 1, pattern);
     t.match(bad.stderr, why);
   }
+  const bare = await runInProcess(tokenCommand, ['--keys', keys, '--namespace', 'acme']);
+  t.equal(bare.status, 0, 'a one-word pattern is a name, and allowed');
+  t.match(bare.stderr, /"acme" allows the name acme only; "acme\/\*" allows every name below it/);
   const json = await runInProcess(tokenCommand, ['--keys', keys, '--namespace', 'a*', '--json']);
   t.match(JSON.parse(json.stdout), { ok: false, code: 'bad-token-request' });
 

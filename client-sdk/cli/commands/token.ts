@@ -46,9 +46,15 @@ The token goes to publishing commands as --token or in ATTESTRY_TOKEN:
         subject: options.subject as string,
       };
       try {
-        const origin = parseVerifierKey(readNoteVerifierKey(keysDir)).name;
+        const origin = parseVerifierKey(logVerifierKey(keysDir)).name;
         const problem = localTokenProblem({ ...request, origin });
         if (problem !== undefined) throw new LogError('bad-token-request', problem);
+        // A one-word pattern is one name, not a namespace: a common slip for acme/*.
+        for (const pattern of request.namespaces.filter((p) => p !== '*' && !p.includes('/'))) {
+          console.error(
+            `attestry token: note: "${pattern}" allows the name ${pattern} only; "${pattern}/*" allows every name below it`,
+          );
+        }
         const { token, expiresAt } = await mintLocalToken(loadTokenIssuerKey(keysDir), {
           ...request,
           origin,
@@ -72,4 +78,17 @@ The token goes to publishing commands as --token or in ATTESTRY_TOKEN:
         process.exitCode = 1;
       }
     });
+}
+
+/** The log's note.pub, with a hint that names both ways to find it. */
+function logVerifierKey(keysDir: string): string {
+  try {
+    return readNoteVerifierKey(keysDir);
+  } catch (error) {
+    if (!(error instanceof LogError)) throw error;
+    throw new LogError(
+      error.code,
+      `no log verifier key at ${keysDir}/note.pub: pass --db with the log's database (its keys are in keys/ beside it, where attestry server made them) or --keys with its key directory`,
+    );
+  }
 }
