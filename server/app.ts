@@ -16,7 +16,7 @@ import {
 } from './defaults.ts';
 import { errorBodySchema } from './http/api-error.ts';
 import { errorServerOptions, installErrorHandling } from './http/error-handler.ts';
-import { type Publishing, rateLimitOptions } from './http/publishing.ts';
+import { publishingWith, rateLimitOptions } from './http/publishing.ts';
 import type { LogService } from './log-service.ts';
 import { docsRoutes, openApiOptions } from './routes/docs.ts';
 import { entriesRoutes } from './routes/entries.ts';
@@ -123,7 +123,7 @@ export function buildApp(
     localTokenIssuer(log.keys.tokenIssuerPublicKey, log.origin),
     ...(publishing.oidcIssuers ?? []).map(oidcTokenIssuer),
   ]);
-  const publish: Publishing = {
+  const publish = publishingWith({
     log,
     authenticator,
     ownership: new NameOwnership(log.storage),
@@ -132,7 +132,7 @@ export function buildApp(
     tokenPerMinute: publishing.tokenPerMinute ?? DEFAULT_TOKEN_PER_MINUTE,
     rateWindowMs: publishing.rateWindowMs ?? 60_000,
     maxQueuedEntries: publishing.maxQueuedEntries ?? DEFAULT_MAX_QUEUED_ENTRIES,
-  };
+  });
   app.decorateRequest('publisher', undefined);
   // Before the routes: its route hook adds the limit to every publishing route after it.
   app.register(rateLimit, rateLimitOptions);

@@ -92,18 +92,22 @@ export function loadOrCreateKeys(dir: string, origin: string): LogKeys {
   };
 }
 
+/** A key file's text; a missing one is 'missing-keys', with what to do about it. */
+function readKeyFile(path: string, what: string, hint: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    throw new LogError('missing-keys', `no ${what} at ${path}: ${hint}`);
+  }
+}
+
 /** The note key only: all that checking checkpoints (`attestry audit`) needs. */
 export function loadKeys(dir: string, origin?: string): NoteKeys {
-  const signerPath = join(dir, NOTE_KEY_FILE);
-  let text: string;
-  try {
-    text = readFileSync(signerPath, 'utf8');
-  } catch {
-    throw new LogError(
-      'missing-keys',
-      `no log key at ${signerPath}: start the server once to create it`,
-    );
-  }
+  const text = readKeyFile(
+    join(dir, NOTE_KEY_FILE),
+    'log key',
+    'start the server once to create it',
+  );
   const noteSigner = parseSignerKey(text.trim());
   if (origin !== undefined && noteSigner.name !== origin) {
     throw new LogError(
@@ -142,15 +146,11 @@ export function loadEcdsaKeys(dir: string): EcdsaKeys {
 /** The private key of the log's local token issuer, which `attestry token` signs with. */
 export function loadTokenIssuerKey(dir: string): KeyObject {
   const path = join(dir, TOKEN_ISSUER_KEY_FILE);
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    throw new LogError(
-      'missing-keys',
-      `no token issuer key at ${path}: start the server once with this --keys directory to create it`,
-    );
-  }
+  const text = readKeyFile(
+    path,
+    'token issuer key',
+    'start the server once with this --keys directory to create it',
+  );
   let key: KeyObject;
   try {
     key = createPrivateKey(text);
@@ -167,13 +167,9 @@ export function loadTokenIssuerKey(dir: string): KeyObject {
 
 /** The C2SP verifier key in `dir` (note.pub): what checking the log's checkpoints needs. */
 export function readNoteVerifierKey(dir: string): string {
-  const path = join(dir, NOTE_VERIFIER_FILE);
-  try {
-    return readFileSync(path, 'utf8').trim();
-  } catch {
-    throw new LogError(
-      'missing-keys',
-      `no log verifier key at ${path}: pass --keys with the directory holding ${NOTE_VERIFIER_FILE}`,
-    );
-  }
+  return readKeyFile(
+    join(dir, NOTE_VERIFIER_FILE),
+    'log verifier key',
+    `pass --keys with the directory holding ${NOTE_VERIFIER_FILE}`,
+  ).trim();
 }

@@ -1,12 +1,10 @@
 // Property-based fuzzing of publish authorization, as attackers reach it: the Authorization header
 // (random strings, and mutations of real tokens of the log's own issuer and of an OIDC issuer
-// configured from a key file), the name patterns tokens and grants carry, and the OIDC claim
+// configured with its key set), the name patterns tokens and grants carry, and the OIDC claim
 // mapping. Each target gets RUNS generated inputs (FUZZ_RUNS, default 10,000). Authentication must
 // answer a publisher or a 401/403 ApiError, nothing else; a mutated token is accepted only when it
 // still says exactly what the real one said; a claim can never widen a pattern.
 import { generateKeyPairSync } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import fc from 'fast-check';
 import { exportJWK, SignJWT } from 'jose';
 import t from 'tap';
@@ -16,7 +14,6 @@ import { nameMatches, namePatternProblem, namespaceOf } from '../server/auth/nam
 import { expandNamespaces, oidcTokenIssuer } from '../server/auth/oidc-issuer.ts';
 import { ApiError } from '../server/http/api-error.ts';
 import { anyString, fuzz, outcomeAsync, stringsAround, Tally } from './support/fuzz.ts';
-import { tempDir } from './support/temp-log.ts';
 
 const ORIGIN = 'fuzz.example/log';
 const issuerKeys = generateKeyPairSync('ed25519');
@@ -37,12 +34,10 @@ t.test('Authorization headers: a publisher or a 401/403, never anything else', a
     .setSubject('repo:acme/model')
     .setExpirationTime('1h')
     .sign(oidcKeys.privateKey);
-  const jwksFile = join(tempDir(t), 'jwks.json');
-  writeFileSync(jwksFile, JSON.stringify({ keys: [jwk] }));
   const oidcIssuer = oidcTokenIssuer({
     issuer: 'https://ci.example',
     audience: 'attestry',
-    jwksFile,
+    jwks: { keys: [jwk] },
     namespaces: ['{repository_owner}/*'],
   });
   const authenticator = new Authenticator([

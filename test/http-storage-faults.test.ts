@@ -13,6 +13,7 @@ import type { LogService } from '../server/log-service.ts';
 import { StorageError } from '../server/storage/errors.ts';
 import { sqlitePragma, unavailableStorage } from '../server/storage/sqlite-storage.ts';
 import type { LogStorage } from '../server/storage/storage.ts';
+import { faultyStorage } from './support/faulty-storage.ts';
 import { expectError, serve } from './support/http.ts';
 import { postEntry, submissionBody, TEST_PREDICATE_TYPE } from './support/submissions.ts';
 import { entryBody, openTempLog } from './support/temp-log.ts';
@@ -193,20 +194,11 @@ t.test('a batch whose storage cannot even be read back leaves the sequencer work
   const log = openTempLog(t);
   await log.sequencer.submit(entryBody(0));
   let broken = false;
-  const failing = new Proxy(log.storage, {
-    get(target, property) {
-      if (broken && (property === 'transaction' || property === 'latestCheckpoint')) {
-        return () => {
-          throw new StorageError(
-            'storage-unavailable',
-            "the log's storage failed to read or write",
-          );
-        };
-      }
-      const value = Reflect.get(target, property);
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  });
+  const failing = faultyStorage(log.storage, (method) =>
+    broken && (method === 'transaction' || method === 'latestCheckpoint')
+      ? new StorageError('storage-unavailable', "the log's storage failed to read or write")
+      : undefined,
+  );
   const sequencer = new Sequencer({
     storage: failing,
     origin: log.origin,

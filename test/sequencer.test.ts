@@ -8,6 +8,7 @@ import { consistencyProof } from '../server/log/proof-builder.ts';
 import { Sequencer } from '../server/log/sequencer.ts';
 import { tileNodeReader } from '../server/log/tile-node-reader.ts';
 import { openLogService } from '../server/log-service.ts';
+import { faultyStorage } from './support/faulty-storage.ts';
 import { entryBody, openTempLog } from './support/temp-log.ts';
 
 t.test('a fresh log serves a signed checkpoint of size 0 with the empty root', async (t) => {
@@ -113,17 +114,9 @@ t.test('a failing batch is rejected whole and changes nothing', async (t) => {
   await log.sequencer.submit(entryBody(0));
   const storage = log.storage;
   let failWrites = true;
-  const failing = new Proxy(storage, {
-    get(target, property) {
-      if (property === 'writeTile' && failWrites) {
-        return () => {
-          throw new Error('disk full');
-        };
-      }
-      const value = Reflect.get(target, property);
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  });
+  const failing = faultyStorage(storage, (method) =>
+    method === 'writeTile' && failWrites ? new Error('disk full') : undefined,
+  );
   const sequencer = new Sequencer({
     storage: failing,
     origin: log.origin,

@@ -26,7 +26,7 @@ export interface LocalTokenRequest {
 }
 
 /** Refuses what no token should carry; undefined when the request is sound. */
-export function localTokenProblem(request: LocalTokenRequest): string | undefined {
+function localTokenProblem(request: LocalTokenRequest): string | undefined {
   if (request.namespaces.length === 0) return 'a token needs at least one --namespace';
   for (const pattern of request.namespaces) {
     const problem = namePatternProblem(pattern);

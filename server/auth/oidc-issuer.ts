@@ -9,6 +9,7 @@ import addFormats from 'ajv-formats';
 import {
   createLocalJWKSet,
   createRemoteJWKSet,
+  type JSONWebKeySet,
   type JWTPayload,
   type JWTVerifyGetKey,
   jwtVerify,
@@ -30,12 +31,15 @@ export interface OidcIssuerConfig {
   issuer: string;
   audience: string;
   jwksUri?: string;
-  /** Resolved against the configuration file's folder when loaded. */
-  jwksFile?: string;
+  /** The issuer's keys, given: no request goes out for them. */
+  jwks?: JSONWebKeySet;
   namespaces: string[];
   requiredClaims?: Record<string, string>;
   algorithms?: string[];
 }
+
+/** An issuer as the file lists it: a key set by file name, relative to the file. */
+type OidcIssuerEntry = Omit<OidcIssuerConfig, 'jwks'> & { jwksFile?: string };
 
 const FETCH_TIMEOUT_MS = 5_000;
 const PLACEHOLDER = /\{([^{}]*)\}/g;
@@ -77,27 +81,30 @@ export function loadOidcIssuers(path: string): OidcIssuerConfig[] {
   if (!validateConfig(config)) {
     throw badConfig(path, ajv.errorsText(validateConfig.errors, { dataVar: 'config' }));
   }
-  const issuers = (config as { issuers: OidcIssuerConfig[] }).issuers;
+  const issuers = (config as { issuers: OidcIssuerEntry[] }).issuers;
   const seen = new Set<string>();
-  return issuers.map((issuer) => {
+  return issuers.map(({ jwksFile, ...issuer }): OidcIssuerConfig => {
     if (seen.has(issuer.issuer)) throw badConfig(path, `${issuer.issuer} is listed twice`);
     seen.add(issuer.issuer);
     for (const template of issuer.namespaces) {
       const problem = templateProblem(template);
       if (problem !== undefined) throw badConfig(path, problem);
     }
-    const url = issuer.jwksUri ?? (issuer.jwksFile === undefined ? issuer.issuer : undefined);
+    const url = issuer.jwksUri ?? (jwksFile === undefined ? issuer.issuer : undefined);
     const urlProblem = url === undefined ? undefined : keyUrlProblem(url);
     if (urlProblem !== undefined) throw badConfig(path, urlProblem);
-    return issuer.jwksFile === undefined
+    return jwksFile === undefined
       ? issuer
-      : { ...issuer, jwksFile: resolve(dirname(path), issuer.jwksFile) };
+      : { ...issuer, jwks: readKeySet(resolve(dirname(path), jwksFile)) };
   });
 }
 
-function localKeySet(path: string): JWTVerifyGetKey {
+/** A JSON Web Key Set file, checked as jose will use it. */
+function readKeySet(path: string): JSONWebKeySet {
   try {
-    return createLocalJWKSet(JSON.parse(readFileSync(path, 'utf8')));
+    const jwks = JSON.parse(readFileSync(path, 'utf8'));
+    createLocalJWKSet(jwks);
+    return jwks;
   } catch (cause) {
     throw new LogError('bad-oidc-config', `${path} is not a JSON Web Key Set`, { cause });
   }
@@ -141,7 +148,7 @@ export function expandNamespaces(templates: string[], payload: JWTPayload): stri
 export function oidcTokenIssuer(config: OidcIssuerConfig): TokenIssuer {
   const { issuer } = config;
   let keySet: JWTVerifyGetKey | undefined =
-    config.jwksFile === undefined ? undefined : localKeySet(config.jwksFile);
+    config.jwks === undefined ? undefined : createLocalJWKSet(config.jwks);
   // One discovery at a time; after a failure none for a while, so that a burst of tokens does not
   // become a burst of requests to the issuer.
   let discovery: Promise<JWTVerifyGetKey> | undefined;

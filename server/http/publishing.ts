@@ -22,7 +22,7 @@ declare module 'fastify' {
   }
 }
 
-export interface Publishing {
+export interface PublishingSettings {
   log: LogService;
   authenticator: Authenticator;
   ownership: NameOwnership;
@@ -33,6 +33,15 @@ export interface Publishing {
   /** The rate limits count per this many milliseconds (a minute). */
   rateWindowMs: number;
   maxQueuedEntries: number;
+}
+
+/** The settings, with the authentication hook its routes share (refused tokens count across them). */
+export interface Publishing extends PublishingSettings {
+  authenticate: onRequestAsyncHookHandler;
+}
+
+export function publishingWith(settings: PublishingSettings): Publishing {
+  return { ...settings, authenticate: authenticate(settings) };
 }
 
 const TOKEN_REQUIRED =
@@ -54,7 +63,7 @@ export const rateLimitOptions: RateLimitPluginOptions = {
  * failures per window, then 429 before any signature is checked: forged tokens cost a check
  * each, and would otherwise be free to send.
  */
-function authenticate(publishing: Publishing): onRequestAsyncHookHandler {
+function authenticate(publishing: PublishingSettings): onRequestAsyncHookHandler {
   const failures = new LRUCache<string, number>({ max: 65_536, ttl: publishing.rateWindowMs });
   return async (request) => {
     const failed = failures.get(request.ip) ?? 0;
@@ -83,18 +92,6 @@ function authenticate(publishing: Publishing): onRequestAsyncHookHandler {
   };
 }
 
-// One authentication hook per log, shared by its publishing routes: failures count across them.
-const authenticationHooks = new WeakMap<Publishing, onRequestAsyncHookHandler>();
-
-function authenticationHook(publishing: Publishing): onRequestAsyncHookHandler {
-  let hook = authenticationHooks.get(publishing);
-  if (hook === undefined) {
-    hook = authenticate(publishing);
-    authenticationHooks.set(publishing, hook);
-  }
-  return hook;
-}
-
 /**
  * The options of one publishing route (a new object each: the rate limit plugin adds its hook
  * to the route's own list): its hooks run before the body is read.
@@ -116,7 +113,7 @@ export function publishingRoute(publishing: Publishing) {
     },
     onRequest: [
       refuseWhenSaturated(publishing.log, publishing.maxQueuedEntries),
-      authenticationHook(publishing),
+      publishing.authenticate,
     ],
   };
 }

@@ -1,7 +1,7 @@
 // `attestry token`: mints a publish token from the log's local issuer, for an operator or a CI
 // pipeline, limited to the name patterns given and to its time to live.
 import { Command, Option } from 'commander';
-import { localTokenProblem, mintLocalToken } from '../../../server/auth/local-token.ts';
+import { mintLocalToken } from '../../../server/auth/local-token.ts';
 import { DEFAULT_DB_PATH, defaultKeysDir } from '../../../server/defaults.ts';
 import { loadTokenIssuerKey, readNoteVerifierKey } from '../../../server/keys.ts';
 import { LogError } from '../../../server/log/errors.ts';
@@ -47,18 +47,20 @@ The token goes to publishing commands as --token or in ATTESTRY_TOKEN:
       };
       try {
         const origin = parseVerifierKey(logVerifierKey(keysDir)).name;
-        const problem = localTokenProblem({ ...request, origin });
-        if (problem !== undefined) throw new LogError('bad-token-request', problem);
+        const { token, expiresAt } = await mintLocalToken(loadTokenIssuerKey(keysDir), {
+          ...request,
+          origin,
+        }).catch((error: unknown) => {
+          // mintLocalToken refuses what no token should carry (localTokenProblem).
+          if (error instanceof RangeError) throw new LogError('bad-token-request', error.message);
+          throw error;
+        });
         // A one-word pattern is one name, not a namespace: a common slip for acme/*.
         for (const pattern of request.namespaces.filter((p) => p !== '*' && !p.includes('/'))) {
           console.error(
             `attestry token: note: "${pattern}" allows the name ${pattern} only; "${pattern}/*" allows every name below it`,
           );
         }
-        const { token, expiresAt } = await mintLocalToken(loadTokenIssuerKey(keysDir), {
-          ...request,
-          origin,
-        });
         console.log(
           options.json
             ? JSON.stringify({
