@@ -1,7 +1,8 @@
 // The log service over HTTP: appends per second with 64 submissions in flight, and p50/p99 time
 // to the answer with its proof. The server runs in its own process (`attestry server`) on a real
-// SQLite file; the load generator is this process, with bundles signed before the clock starts.
-// Every submission carries a publish token, as a pipeline's would.
+// SQLite file; the load generator is this process (bench/load-generator.ts), with bundles signed
+// and requests written before the clock starts. Every submission carries a publish token, as a
+// pipeline's would.
 // Baseline in the same run: GET /healthz at the same concurrency (the HTTP stack alone).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { generateKeyPairSync, sign } from 'node:crypto';
@@ -10,11 +11,11 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { bundleToJSON } from '@sigstore/bundle';
 import { DSSEBundleBuilder } from '@sigstore/sign';
-import { type Dispatcher, Pool } from 'undici';
 import { mintLocalToken } from '../server/auth/local-token.ts';
 import { defaultKeysDir } from '../server/defaults.ts';
 import { loadTokenIssuerKey } from '../server/keys.ts';
 import { freePort } from '../test/support/server-process.ts';
+import { Connection, httpRequest } from './load-generator.ts';
 
 const SUBMISSIONS = 10_000;
 // Appends before the measured ones: the server's append path is compiled and its caches warm, as
@@ -53,7 +54,7 @@ async function signedSubmissions(count: number) {
 }
 
 /** Starts `attestry server` and waits until it answers /healthz. */
-async function startServer(dbPath: string): Promise<{ url: string; child: ChildProcess }> {
+async function startServer(dbPath: string): Promise<{ port: number; child: ChildProcess }> {
   const port = await freePort();
   const child = spawn(
     process.execPath,
@@ -67,7 +68,7 @@ async function startServer(dbPath: string): Promise<{ url: string; child: ChildP
   for (let attempt = 0; attempt < 200; attempt++) {
     if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode}`);
     try {
-      if ((await fetch(`${url}/healthz`)).ok) return { url, child };
+      if ((await fetch(`${url}/healthz`)).ok) return { port, child };
     } catch {
       // not listening yet
     }
@@ -76,8 +77,6 @@ async function startServer(dbPath: string): Promise<{ url: string; child: ChildP
   child.kill('SIGKILL');
   throw new Error('the server did not start within 10 s');
 }
-
-type Send = (i: number) => Dispatcher.RequestOptions;
 
 /** CPU seconds (user + system) a process has used so far, from Linux's /proc; NaN elsewhere. */
 function cpuSeconds(pid: number): number {
@@ -90,21 +89,26 @@ function cpuSeconds(pid: number): number {
 }
 
 /** Runs `count` requests, IN_FLIGHT at a time; rate, latency and CPU per request on both sides. */
-async function load(pool: Pool, serverPid: number, count: number, send: Send, expected: number) {
+async function load(
+  connections: Connection[],
+  serverPid: number,
+  count: number,
+  request: (i: number) => Buffer,
+  expected: number,
+) {
   const latencies: number[] = [];
   const serverCpuBefore = cpuSeconds(serverPid);
   const ownCpuBefore = process.cpuUsage();
   let next = 0;
   const started = performance.now();
   await Promise.all(
-    Array.from({ length: IN_FLIGHT }, async () => {
+    connections.map(async (connection) => {
       while (next < count) {
         const i = next++;
         const t0 = performance.now();
-        const response = await pool.request(send(i));
-        await response.body.arrayBuffer();
-        if (response.statusCode !== expected) {
-          throw new Error(`request ${i}: ${response.statusCode}`);
+        const answer = await connection.send(request(i));
+        if (answer.status !== expected) {
+          throw new Error(`request ${i}: ${answer.status} ${answer.body.toString()}`);
         }
         latencies.push(performance.now() - t0);
       }
@@ -129,31 +133,30 @@ export async function run(): Promise<void> {
   console.log('# bench http');
   const submissions = await signedSubmissions(WARM_UP + SUBMISSIONS);
   const dir = mkdtempSync(join(tmpdir(), 'attestry-bench-http-'));
-  const { url, child } = await startServer(join(dir, 'log.db'));
+  const { port, child } = await startServer(join(dir, 'log.db'));
   const { token } = await mintLocalToken(loadTokenIssuerKey(defaultKeysDir(join(dir, 'log.db'))), {
     origin: 'bench.example/log',
     namespaces: ['bench/*'],
     ttlSeconds: 3600,
     subject: 'bench',
   });
-  const pool = new Pool(url, { connections: IN_FLIGHT });
+  const requests = submissions.map((body) =>
+    httpRequest(
+      'POST',
+      '/api/v1/entries',
+      { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body,
+    ),
+  );
+  const healthz = httpRequest('GET', '/healthz', {});
+  const connections = await Promise.all(
+    Array.from({ length: IN_FLIGHT }, () => Connection.open(port)),
+  );
   try {
     const pid = child.pid as number;
-    const health = await load(
-      pool,
-      pid,
-      SUBMISSIONS,
-      () => ({ path: '/healthz', method: 'GET' }),
-      200,
-    );
-    const append = (offset: number) => (i: number) => ({
-      path: '/api/v1/entries',
-      method: 'POST' as const,
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: submissions[offset + i],
-    });
-    await load(pool, pid, WARM_UP, append(0), 201);
-    const appends = await load(pool, pid, SUBMISSIONS, append(WARM_UP), 201);
+    const health = await load(connections, pid, SUBMISSIONS, () => healthz, 200);
+    await load(connections, pid, WARM_UP, (i) => requests[i], 201);
+    const appends = await load(connections, pid, SUBMISSIONS, (i) => requests[WARM_UP + i], 201);
     console.log(
       `appends over HTTP, ${IN_FLIGHT} in flight, ${SUBMISSIONS} after ${WARM_UP} to warm up: ${appends.perSecond.toFixed(0)}/s (target >= 3000); time to answer with proof p50 ${appends.p50.toFixed(1)} ms, p99 ${appends.p99.toFixed(1)} ms (target <= 250)`,
     );
@@ -164,7 +167,7 @@ export async function run(): Promise<void> {
       `baseline GET /healthz, ${IN_FLIGHT} in flight: ${health.perSecond.toFixed(0)}/s, p50 ${health.p50.toFixed(1)} ms, p99 ${health.p99.toFixed(1)} ms; appends at ${((100 * appends.perSecond) / health.perSecond).toFixed(0)}% of it`,
     );
   } finally {
-    await pool.close();
+    for (const connection of connections) connection.close();
     child.kill('SIGTERM');
     rmSync(dir, { recursive: true, force: true });
   }

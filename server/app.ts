@@ -1,5 +1,4 @@
 // Builds the Fastify application around an open log. Routes come as plugins, one per API area.
-import helmet, { type FastifyHelmetOptions } from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
@@ -17,6 +16,7 @@ import {
 import { errorBodySchema } from './http/api-error.ts';
 import { errorServerOptions, installErrorHandling } from './http/error-handler.ts';
 import { publishingWith, rateLimitOptions } from './http/publishing.ts';
+import { addSecurityHeaders } from './http/security-headers.ts';
 import type { LogService } from './log-service.ts';
 import { docsRoutes, openApiOptions } from './routes/docs.ts';
 import { entriesRoutes } from './routes/entries.ts';
@@ -43,20 +43,6 @@ export interface PublishingOptions {
   /** Submissions are refused (503 log-saturated) while this many entries wait to be sequenced. */
   maxQueuedEntries?: number;
 }
-
-/**
- * The security headers of every answer (helmet's defaults, with these changes). Every answer is
- * JSON or text, /docs included (the OpenAPI document, no HTML UI): nothing may load or frame it.
- * The log is public: its tiles and checkpoints may be read from any origin (witnesses, monitors,
- * verifiers in a browser).
- */
-export const SECURITY_HEADERS: FastifyHelmetOptions = {
-  contentSecurityPolicy: {
-    useDefaults: false,
-    directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
-  },
-  crossOriginResourcePolicy: { policy: 'cross-origin' },
-};
 
 /**
  * How often Node looks for requests past requestTimeout (its own default is every 30 s): a tenth
@@ -115,8 +101,7 @@ export function buildApp(
     });
   }
   app.addSchema(errorBodySchema);
-  // Its onRequest hook is the first of every request, error and 404 answers included.
-  app.register(helmet, SECURITY_HEADERS);
+  addSecurityHeaders(app);
   app.register(swagger, openApiOptions);
 
   const authenticator = new Authenticator([

@@ -3,13 +3,14 @@
 // headers, and slow or idle clients are dropped without holding up anyone else.
 import { connect } from 'node:net';
 import t, { type Test } from 'tap';
-import { buildApp, SECURITY_HEADERS, timeoutCheckInterval } from '../server/app.ts';
+import { buildApp, timeoutCheckInterval } from '../server/app.ts';
 import {
   DEFAULT_CONNECTION_TIMEOUT_MS,
   DEFAULT_MAX_QUEUED_ENTRIES,
   DEFAULT_REQUEST_TIMEOUT_MS,
 } from '../server/defaults.ts';
 import { PRE_ROUTING_HEADERS } from '../server/http/error-handler.ts';
+import { SECURITY_HEADERS } from '../server/http/security-headers.ts';
 import { bearer, localToken } from './support/auth.ts';
 import { expectError, serve } from './support/http.ts';
 import { postEntry, submissionBody, TEST_PREDICATE_TYPE } from './support/submissions.ts';

@@ -11,6 +11,7 @@ import {
   MAX_PAYLOAD_BYTES,
 } from '../server/entries/submission.ts';
 import { SubmissionError } from '../server/entries/submission-error.ts';
+import { entryTimestampMessage } from '../server/log/entry-timestamp.ts';
 import { LogError } from '../server/log/errors.ts';
 import { OMS, RELEASES } from './support/oms-vectors.ts';
 import {
@@ -873,6 +874,22 @@ t.test('malformed submissions are refused with a specific code', async (t) => {
     'accepted',
     'the unbroken certificate body is accepted',
   );
+});
+
+t.test('the signed entry timestamp message is the JCS form of its four fields', async (t) => {
+  for (const [body, integratedTime, logIndex] of [
+    [new Uint8Array([0, 255, 1]), 1_700_000_000, 0],
+    [new TextEncoder().encode('{"a":"\u2028 é"}'), Number.MAX_SAFE_INTEGER, 2 ** 40],
+  ] as const) {
+    const entry = { body, integratedTime, logId: 'ab'.repeat(32), logIndex };
+    const expected = canonicalize({
+      logIndex,
+      logID: entry.logId,
+      integratedTime,
+      body: Buffer.from(body).toString('base64'),
+    });
+    t.equal(new TextDecoder().decode(entryTimestampMessage(entry)), expected);
+  }
 });
 
 t.test('SubmissionError carries its code and is a LogError', async (t) => {

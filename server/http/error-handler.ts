@@ -91,7 +91,7 @@ function errorHandler(onRejection: RejectionListener) {
 /**
  * The security headers of the answers given before any route or hook runs (below). Their bodies
  * are fixed JSON; these are the headers that matter for them, as the app's helmet sets them on
- * every other answer (server/app.ts).
+ * every other answer (server/http/security-headers.ts).
  */
 export const PRE_ROUTING_HEADERS: Readonly<Record<string, string>> = {
   'content-security-policy': "default-src 'none';frame-ancestors 'none'",
