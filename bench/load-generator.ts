@@ -3,6 +3,7 @@
 // request is the sockets' and little more (wrk's approach), so the CPU it takes from the server
 // on a small machine is small and measured. It reads only what fastify answers: a status line,
 // headers with Content-Length, and that many bytes of body.
+import { readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 
 const HEADER_END = Buffer.from('\r\n\r\n');
@@ -80,6 +81,70 @@ export class Connection {
     this.#pending = undefined;
     pending?.reject(error);
   }
+}
+
+/** `count` keep-alive connections to 127.0.0.1:port. */
+export function openConnections(port: number, count: number): Promise<Connection[]> {
+  return Promise.all(Array.from({ length: count }, () => Connection.open(port)));
+}
+
+/** CPU seconds (user + system) a process has used so far, from Linux's /proc; NaN elsewhere. */
+function cpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks
+  } catch {
+    return Number.NaN;
+  }
+}
+
+export interface Measured {
+  perSecond: number;
+  /** Milliseconds from sending each request to its whole answer. */
+  latencies: number[];
+  /** CPU µs per request, of the server process and of this one (the load generator). */
+  serverCpu: number;
+  loadCpu: number;
+}
+
+/**
+ * Sends requests 0..count-1 over the connections, one in flight on each, and checks each answer's
+ * status: the rate, the latencies and the CPU per request on both sides.
+ */
+export async function load(
+  connections: Connection[],
+  serverPid: number,
+  count: number,
+  request: (i: number) => Buffer,
+  expected: number,
+): Promise<Measured> {
+  const latencies: number[] = [];
+  const serverCpuBefore = cpuSeconds(serverPid);
+  const ownCpuBefore = process.cpuUsage();
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    connections.map(async (connection) => {
+      while (next < count) {
+        const i = next++;
+        const t0 = performance.now();
+        const answer = await connection.send(request(i));
+        if (answer.status !== expected) {
+          throw new Error(`request ${i}: ${answer.status} ${answer.body.toString()}`);
+        }
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  const ownCpu = process.cpuUsage(ownCpuBefore);
+  const microsPerRequest = (cpu: number) => (cpu * 1e6) / count;
+  return {
+    perSecond: count / seconds,
+    latencies,
+    serverCpu: microsPerRequest(cpuSeconds(serverPid) - serverCpuBefore),
+    loadCpu: microsPerRequest((ownCpu.user + ownCpu.system) / 1e6),
+  };
 }
 
 /** The bytes of one HTTP/1.1 request. */
