@@ -7,7 +7,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import t, { type Test } from 'tap';
 import { attest, hashDataset } from '../client-sdk/attest/index.ts';
+import { attestBom, modelFacts, writeBom } from '../client-sdk/bom/index.ts';
+import { LogClient } from '../client-sdk/log-client/log-client.ts';
 import { signModel } from '../client-sdk/sign/index.ts';
+import { generateNoteSigner } from '../server/log/note-keys.ts';
 import { buildBomModel } from './fixtures/bom-model.ts';
 import { cycloneDxValidator, errorsOf, spdxValidator } from './support/bom-schemas.ts';
 import { jsonOutput } from './support/cli.ts';
@@ -250,4 +253,20 @@ t.test('attestry bom --publish signs the BOM and logs it about the model', async
   ]);
   t.equal(refused.status, 1);
   t.match(refused.stderr, /--publish needs --log .* and --key/);
+});
+
+t.test('a published AI-BOM is checked with the log key the caller pinned', async (t) => {
+  const bom = writeBom(await modelFacts(model), { format: 'cyclonedx' });
+  const options = { model: subject, format: 'cyclonedx' as const, privateKey };
+  // Another key for the same origin: a log that answers under it is not the pinned one.
+  const otherKey = generateNoteSigner(log.origin).verifierKey;
+  await t.rejects(
+    attestBom(bom, { ...options, log: new LogClient({ url, noteVerifierKey: otherKey }) }),
+    { code: 'publish-failed', cause: { code: 'bad-checkpoint' } },
+    'refused under another key',
+  );
+  const pinned = new LogClient({ url, noteVerifierKey: log.keys.noteVerifierKey });
+  const entry = await attestBom(bom, { ...options, log: pinned });
+  t.match(entry, { url, duplicate: false }, 'taken under the pinned key');
+  t.ok((await pinned.entry(entry.logIndex)) !== undefined, 'and proven in its log');
 });

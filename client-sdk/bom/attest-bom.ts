@@ -2,6 +2,7 @@
 // digest) whose predicate is the document, under the predicate type its format registers, signed
 // with a key and published to a log like any attestation.
 import { publishAttestation, signStatement } from '../attest/index.ts';
+import type { LogClient } from '../log-client/log-client.ts';
 import type { PublishedEntry } from '../sign/publish.ts';
 import type { BomDocument, BomFormat } from './build-bom.ts';
 
@@ -16,9 +17,12 @@ export interface BomAttestationOptions {
   format: BomFormat;
   /** The PEM ECDSA private key that signs. */
   privateKey: string;
-  /** The attestry log (URL) to publish to. */
-  log: string;
-  /** The bearer token that allows publishing there. */
+  /**
+   * The attestry log to publish to: a client (pinned to the log's key, with its token), or a URL,
+   * whose key is then taken as the log presents it.
+   */
+  log: LogClient | string;
+  /** With a URL: the bearer token that allows publishing there. */
   token?: string;
 }
 

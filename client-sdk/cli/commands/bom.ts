@@ -64,7 +64,7 @@ export function bomCommand(): Command {
     )
     .option(
       '--log-key <key>',
-      "with --log: the log's C2SP note verifier key, or its note.pub file, pinned (default: the key the log announces)",
+      "with --log: the log's C2SP note verifier key, or its note.pub file, pinned for reading and for --publish (default: the key the log announces)",
       parseLogKey,
     )
     .option(
@@ -127,10 +127,16 @@ Examples:
         });
         bar?.stop();
 
-        const logFacts =
+        // One client for the facts and the publishing, pinned to --log-key (else to the key the
+        // log presents once): the answer to the publish is checked with the key the facts were.
+        const client =
           flags.log === undefined
             ? undefined
-            : await factsFromLog(flags.log, flags.logKey, facts.rootDigest, flags.signer ?? []);
+            : await logClient(flags.log, flags.logKey, flags.token);
+        const logFacts =
+          client === undefined
+            ? undefined
+            : await factsFromLog(client, facts.rootDigest, flags.signer ?? []);
         const bom = writeBom(facts, {
           format: flags.format,
           specVersion: flags.specVersion,
@@ -138,8 +144,8 @@ Examples:
         });
         const specVersion = flags.format === 'spdx' ? '3.0.1' : (flags.specVersion ?? '1.6');
         const published =
-          flags.publish === true && flags.log !== undefined && privateKey !== undefined
-            ? await publishBom(bom, facts, flags.format, privateKey, flags.log, flags.token)
+          flags.publish === true && client !== undefined && privateKey !== undefined
+            ? await publishBom(bom, facts, flags.format, privateKey, client)
             : undefined;
         // Beside a document printed to standard output, the index goes to standard error.
         if (published !== undefined && !json) {
@@ -186,20 +192,24 @@ function writeDocument(path: string, document: unknown): void {
   }
 }
 
-/** What the log holds about the model, every statement proven and its signature checked. */
-async function factsFromLog(
+/** The log at `url`, its checkpoints checked with `logKey`, else with the key it presents now. */
+async function logClient(
   url: string,
   logKey: string | undefined,
+  token: string | undefined,
+): Promise<LogClient> {
+  const noteVerifierKey = logKey ?? (await LogClient.fetchKeys(url)).noteVerifierKey;
+  return new LogClient({ url, noteVerifierKey, token });
+}
+
+/** What the log holds about the model, every statement proven and its signature checked. */
+async function factsFromLog(
+  client: LogClient,
   rootDigest: string,
   signers: string[],
 ): Promise<LogFacts> {
   const { gatherLogFacts, logClientSource } = await import('../../bom/index.ts');
-  const noteVerifierKey = logKey ?? (await LogClient.fetchKeys(url)).noteVerifierKey;
-  return gatherLogFacts(
-    logClientSource(new LogClient({ url, noteVerifierKey })),
-    rootDigest,
-    signers.map(signerIdentity),
-  );
+  return gatherLogFacts(logClientSource(client), rootDigest, signers.map(signerIdentity));
 }
 
 async function publishBom(
@@ -207,8 +217,7 @@ async function publishBom(
   facts: ModelFacts,
   format: BomFormat,
   privateKey: string,
-  log: string,
-  token: string | undefined,
+  log: LogClient,
 ) {
   const { attestBom } = await import('../../bom/index.ts');
   return attestBom(bom, {
@@ -216,7 +225,6 @@ async function publishBom(
     format,
     privateKey,
     log,
-    token,
   });
 }
 
