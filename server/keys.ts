@@ -7,8 +7,9 @@ import {
   generateKeyPairSync,
   type KeyObject,
 } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { syncDirectory, writeFileDurably } from './durable-file.ts';
 import { LogError } from './log/errors.ts';
 import { generateNoteSigner, type NoteSigner, parseSignerKey } from './log/note-keys.ts';
 
@@ -42,19 +43,22 @@ export interface LogKeys extends NoteKeys, EcdsaKeys {
   tokenIssuerPublicKey: KeyObject;
 }
 
-/** Writes a new key pair, the private key for its owner only; never replaces a key. */
+/** Writes a new key pair, durably, the private key for its owner only; never replaces a key. */
 function writeKeyPair(
   dir: string,
   files: [string, string],
   pair: { privateKey: KeyObject; publicKey: KeyObject },
 ): void {
-  writeFileSync(join(dir, files[0]), pair.privateKey.export({ type: 'pkcs8', format: 'pem' }), {
-    mode: 0o600,
-    flag: 'wx',
-  });
-  writeFileSync(join(dir, files[1]), pair.publicKey.export({ type: 'spki', format: 'pem' }), {
-    mode: 0o644,
-  });
+  writeFileDurably(
+    join(dir, files[0]),
+    pair.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string,
+    { mode: 0o600, exclusive: true },
+  );
+  writeFileDurably(
+    join(dir, files[1]),
+    pair.publicKey.export({ type: 'spki', format: 'pem' }) as string,
+    { mode: 0o644 },
+  );
 }
 
 /**
@@ -63,11 +67,13 @@ function writeKeyPair(
  */
 export function loadOrCreateKeys(dir: string, origin: string): LogKeys {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
+  let created = false;
   const signerPath = join(dir, NOTE_KEY_FILE);
   if (!existsSync(signerPath)) {
     const generated = generateNoteSigner(origin);
-    writeFileSync(signerPath, `${generated.signerKey}\n`, { mode: 0o600, flag: 'wx' });
-    writeFileSync(join(dir, NOTE_VERIFIER_FILE), `${generated.verifierKey}\n`, { mode: 0o644 });
+    writeFileDurably(signerPath, `${generated.signerKey}\n`, { mode: 0o600, exclusive: true });
+    writeFileDurably(join(dir, NOTE_VERIFIER_FILE), `${generated.verifierKey}\n`, { mode: 0o644 });
+    created = true;
   }
   // Refuse a directory that belongs to another log before writing anything into it.
   const noteKeys = loadKeys(dir, origin);
@@ -77,6 +83,7 @@ export function loadOrCreateKeys(dir: string, origin: string): LogKeys {
       [ECDSA_KEY_FILE, ECDSA_PUBLIC_KEY_FILE],
       generateKeyPairSync('ec', { namedCurve: 'P-256' }),
     );
+    created = true;
   }
   if (!existsSync(join(dir, TOKEN_ISSUER_KEY_FILE))) {
     writeKeyPair(
@@ -84,7 +91,10 @@ export function loadOrCreateKeys(dir: string, origin: string): LogKeys {
       [TOKEN_ISSUER_KEY_FILE, TOKEN_ISSUER_PUBLIC_KEY_FILE],
       generateKeyPairSync('ed25519'),
     );
+    created = true;
   }
+  // Before anything is signed with them: the new files' names must be on disk too.
+  if (created) syncDirectory(dir);
   return {
     ...noteKeys,
     ...loadEcdsaKeys(dir),
