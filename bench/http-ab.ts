@@ -42,7 +42,11 @@ function environment(text: string): Record<string, string> {
     text
       .split(/\s+/)
       .filter(Boolean)
-      .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+      .map((pair) => {
+        const equals = pair.indexOf('=');
+        if (equals < 1) throw new Error(`"${pair}" is not NAME=VALUE`);
+        return [pair.slice(0, equals), pair.slice(equals + 1)];
+      }),
   );
 }
 
@@ -85,9 +89,12 @@ async function appends(side: Side, count: number): Promise<number> {
 
 const submissions = await signedSubmissions(WARM_UP + slices * sliceSize);
 const dir = mkdtempSync(join(tmpdir(), 'attestry-bench-ab-'));
-const a = await side('A', positionals[0], values['env-a'], submissions, dir);
-const b = await side('B', positionals[1], values['env-b'], submissions, dir);
+const sides: Side[] = [];
 try {
+  const a = await side('A', positionals[0], values['env-a'], submissions, dir);
+  sides.push(a);
+  const b = await side('B', positionals[1], values['env-b'], submissions, dir);
+  sides.push(b);
   for (const s of [a, b]) {
     await appends(s, WARM_UP);
     s.latencies = [];
@@ -105,7 +112,7 @@ try {
     `B/A: median ${median(ratios).toFixed(3)} of ${slices} neighbouring slices (${quantile(ratios, 0.25).toFixed(3)}-${quantile(ratios, 0.75).toFixed(3)} between the quartiles)`,
   );
 } finally {
-  for (const s of [a, b]) {
+  for (const s of sides) {
     for (const connection of s.connections) connection.close();
     s.server.child.kill('SIGTERM');
   }

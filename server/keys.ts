@@ -7,9 +7,9 @@ import {
   generateKeyPairSync,
   type KeyObject,
 } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { syncDirectory, writeFileDurably } from './durable-file.ts';
+import { makeDirectoryDurably, syncDirectory, writeFileDurably } from './durable-file.ts';
 import { LogError } from './log/errors.ts';
 import { generateNoteSigner, type NoteSigner, parseSignerKey } from './log/note-keys.ts';
 
@@ -66,7 +66,7 @@ function writeKeyPair(
  * token issuer key).
  */
 export function loadOrCreateKeys(dir: string, origin: string): LogKeys {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  makeDirectoryDurably(dir, 0o700);
   let created = false;
   const signerPath = join(dir, NOTE_KEY_FILE);
   if (!existsSync(signerPath)) {

@@ -31,6 +31,17 @@ t.test('first start creates an ECDSA P-256 key beside the note key', async (t) =
   t.ok(verify('sha256', Buffer.from('message'), keys.ecdsaPublicKeyPem, signature));
 });
 
+t.test('first start makes the key directory and its missing parents, owner-only', async (t) => {
+  const base = tempDir(t);
+  const dir = join(base, 'deep', 'er', 'keys');
+  loadOrCreateKeys(dir, ORIGIN);
+  for (const made of [join(base, 'deep'), join(base, 'deep', 'er'), dir]) {
+    t.equal(statSync(made).mode & 0o777, 0o700, `${made} is its owner's only`);
+  }
+  t.equal(statSync(join(dir, NOTE_KEY_FILE)).mode & 0o777, 0o600, 'note key readable by its owner');
+  t.same(loadKeys(dir, ORIGIN).noteVerifierKey, loadOrCreateKeys(dir, ORIGIN).noteVerifierKey);
+});
+
 t.test('later starts reuse the keys', async (t) => {
   const dir = tempDir(t);
   const first = loadOrCreateKeys(dir, ORIGIN);

@@ -1,9 +1,13 @@
 // Signing key pairs for `attestry keygen`: a PKCS #8 PEM private key readable by its owner only,
 // and the SPKI PEM public key to hand to verifiers. An existing key is never overwritten.
 import { generateKeyPairSync } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { syncDirectory, writeFileDurably } from '../../server/durable-file.ts';
+import {
+  makeDirectoryDurably,
+  syncDirectory,
+  writeFileDurably,
+} from '../../server/durable-file.ts';
 import type { SignerKeyType } from '../../server/entries/signer-key.ts';
 import { KeyError } from './errors.ts';
 
@@ -55,7 +59,7 @@ export function writeKeyPair(dir: string, type: string): WrittenKeyPair {
       ? generateKeyPairSync('ed25519')
       : generateKeyPairSync('ec', { namedCurve: CURVES[type] });
   const publicKeyPem = publicKey.export({ type: 'spki', format: 'pem' }) as string;
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  makeDirectoryDurably(dir, 0o700);
   // Exclusive: fails rather than replace a key that appeared since the check above. Durable: a
   // key that signed something published must not vanish in a crash.
   writeFileDurably(privateKeyPath, privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, {

@@ -192,14 +192,19 @@ function writeDocument(path: string, document: unknown): void {
   }
 }
 
-/** The log at `url`, its checkpoints checked with `logKey`, else with the key it presents now. */
+/**
+ * The log at `url`: its checkpoints checked with `logKey`, else with the keys it presents now
+ * (its note key, and its ECDSA key and log ID for the signed entry timestamps), as `sign` and
+ * `attest` take them.
+ */
 async function logClient(
   url: string,
   logKey: string | undefined,
   token: string | undefined,
 ): Promise<LogClient> {
-  const noteVerifierKey = logKey ?? (await LogClient.fetchKeys(url)).noteVerifierKey;
-  return new LogClient({ url, noteVerifierKey, token });
+  return logKey === undefined
+    ? new LogClient({ url, ...(await LogClient.fetchKeys(url)), token })
+    : new LogClient({ url, noteVerifierKey: logKey, token });
 }
 
 /** What the log holds about the model, every statement proven and its signature checked. */
