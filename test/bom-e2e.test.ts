@@ -255,6 +255,39 @@ t.test('attestry bom --publish signs the BOM and logs it about the model', async
   t.match(refused.stderr, /--publish needs --log .* and --key/);
 });
 
+t.test(
+  'attestry bom --publish checks the log with --log-key, not the keys it announces',
+  async (t) => {
+    // The same log behind a front that announces another note key: only a client that pins the
+    // real one reads and publishes through it.
+    const announced = generateNoteSigner(log.origin).verifierKey;
+    const front = await serve(t, log, {}, (app) => {
+      app.addHook('onSend', async (request, _reply, payload) =>
+        request.url === '/api/v1/log/keys'
+          ? JSON.stringify({ ...JSON.parse(payload as string), noteVerifierKey: announced })
+          : payload,
+      );
+    });
+    const keyPath = path.join(work, 'front-key.pem');
+    writeFileSync(keyPath, privateKey);
+    const publish = (...pin: string[]) =>
+      runCliAsync([
+        ...['bom', model, '--log', front.url, ...pin, '--signer', key.identity],
+        ...['--publish', '--key', keyPath, '--out', path.join(work, 'front.cdx.json'), '--json'],
+      ]);
+    const pinned = await publish('--log-key', log.keys.noteVerifierKey);
+    t.equal(pinned.status, 0, pinned.stderr);
+    t.type(
+      jsonOutput(pinned.stdout).published.logIndex,
+      'number',
+      'published under the pinned key',
+    );
+    const trusting = await publish();
+    t.equal(trusting.status, 1, 'without --log-key it takes the announced key');
+    t.match(jsonOutput(trusting.stdout), { ok: false, message: /checkpoint does not verify/ });
+  },
+);
+
 t.test('a published AI-BOM is checked with the log key the caller pinned', async (t) => {
   const bom = writeBom(await modelFacts(model), { format: 'cyclonedx' });
   const options = { model: subject, format: 'cyclonedx' as const, privateKey };

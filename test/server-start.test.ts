@@ -22,6 +22,17 @@ t.jobs = 2;
 const MAIN = join(ROOT, 'server/main.ts');
 const BIN = join(ROOT, 'client-sdk/cli/bin.ts');
 
+/** `attestry server` on `dbPath`, on a free port, with more flags. */
+const serverArgs = (dbPath: string, ...flags: string[]) => [
+  BIN,
+  'server',
+  '--db',
+  dbPath,
+  '--port',
+  '0',
+  ...flags,
+];
+
 interface LogLine {
   msg?: string;
   [field: string]: unknown;
@@ -190,7 +201,7 @@ t.test('attestry server serves under --origin; a restart keeps the origin and ke
   const dbPath = join(dir, 'log.db');
   const server = await startProcess(
     t,
-    [BIN, 'server', '--db', dbPath, '--port', '0', '--origin', 'x.example/log'],
+    serverArgs(dbPath, '--origin', 'x.example/log'),
     { env: { LOG_LEVEL: undefined } }, // info by default: the ready line is still logged
   );
   t.same(await health(server.url), {
@@ -223,19 +234,13 @@ t.test(
   'attestry server --allow-anonymous takes submissions without a token, rate limited',
   async (t) => {
     const dir = tempDir(t);
-    const server = await startProcess(t, [
-      BIN,
-      'server',
-      '--db',
-      join(dir, 'log.db'),
-      '--port',
-      '0',
-      '--origin',
-      'x.example/log',
-      '--allow-anonymous',
-      '--anonymous-rate-limit',
-      '1',
-    ]);
+    const server = await startProcess(
+      t,
+      serverArgs(
+        join(dir, 'log.db'),
+        ...['--origin', 'x.example/log', '--allow-anonymous', '--anonymous-rate-limit', '1'],
+      ),
+    );
     t.equal(server.ready.anonymousPublishing, true, 'said at start');
     t.same(
       server.ready.tokenIssuers,
@@ -259,22 +264,20 @@ t.test(
 t.test('attestry server takes its queue limit and timeouts as flags', async (t) => {
   const dir = tempDir(t);
   const dbPath = join(dir, 'log.db');
-  const server = await startProcess(t, [
-    BIN,
-    'server',
-    '--db',
-    dbPath,
-    '--port',
-    '0',
-    '--origin',
-    'x.example/log',
-    '--max-queued-entries',
-    '7',
-    '--request-timeout',
-    '1',
-    '--connection-timeout',
-    '2',
-  ]);
+  const server = await startProcess(
+    t,
+    serverArgs(
+      dbPath,
+      '--origin',
+      'x.example/log',
+      '--max-queued-entries',
+      '7',
+      '--request-timeout',
+      '1',
+      '--connection-timeout',
+      '2',
+    ),
+  );
   t.match(server.ready, { maxQueuedEntries: 7, requestTimeoutMs: 1000, connectionTimeoutMs: 2000 });
   // A request whose headers never end is answered 408 after about a second.
   const started = performance.now();
@@ -299,7 +302,7 @@ t.test('attestry server takes its queue limit and timeouts as flags', async (t) 
     ['--connection-timeout', '86401', 'whole seconds are expected, from 0 to 86400 (a day).'],
   ];
   for (const [flag, value, message] of bad) {
-    const cli = await runToExit(t, [BIN, 'server', '--db', dbPath, '--port', '0', flag, value]);
+    const cli = await runToExit(t, serverArgs(dbPath, flag, value));
     t.equal(cli.code, 1, `${flag} ${value} exits 1`);
     t.match(cli.stderr, `argument '${value}' is invalid. ${message}`);
   }
@@ -331,16 +334,7 @@ t.test('a bad --oidc-issuers file stops the start before the log is created', as
       issuers: [{ issuer: 'http://ci.example', audience: 'a', namespaces: ['x/*'] }],
     }),
   );
-  const cli = await runToExit(t, [
-    BIN,
-    'server',
-    '--db',
-    dbPath,
-    '--port',
-    '0',
-    '--oidc-issuers',
-    config,
-  ]);
+  const cli = await runToExit(t, serverArgs(dbPath, '--oidc-issuers', config));
   t.equal(cli.code, 1);
   t.match(cli.stderr, `attestry server: ${config}: http://ci.example is not an https URL`);
   t.notOk(existsSync(dbPath), 'no database was created');
@@ -350,16 +344,7 @@ t.test('a log is served only under the origin it was created with', async (t) =>
   const dir = tempDir(t);
   const dbPath = join(dir, 'log.db');
   openLogService({ dbPath, origin: 'x.example/log' }).close();
-  const cli = await runToExit(t, [
-    BIN,
-    'server',
-    '--db',
-    dbPath,
-    '--port',
-    '0',
-    '--origin',
-    'other',
-  ]);
+  const cli = await runToExit(t, serverArgs(dbPath, '--origin', 'other'));
   t.not(cli.code, 0, 'exits non-zero');
   t.match(cli.stderr, `${dbPath} is the log "x.example/log"; it cannot be served as "other"`);
 });

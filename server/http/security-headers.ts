@@ -35,8 +35,8 @@ export function helmetHeaders(options: HelmetOptions): Readonly<Record<string, s
 }
 
 /** Adds the headers to every answer: the first onRequest hook, so 404s and errors get them too. */
-export function addSecurityHeaders(app: FastifyInstance, options = SECURITY_HEADERS): void {
-  const headers = helmetHeaders(options);
+export function addSecurityHeaders(app: FastifyInstance): void {
+  const headers = helmetHeaders(SECURITY_HEADERS);
   app.addHook('onRequest', (_request, reply, done) => {
     reply.headers(headers);
     done();
