@@ -57,7 +57,7 @@ export async function verifyCertificateBundle(
   }
   const certificates = chain.pemChain.map((pem) => new X509Certificate(pem));
   const path = validateCertificatePath(certificates, anchors, new Date());
-  const encoding = await verifyDsseSignature(bundle.envelope, leaf.publicKey, type);
+  const encoding = verifyDsseSignature(bundle.envelope, leaf.publicKey, type);
   if (encoding === undefined) {
     throw new VerifyError(
       'signature-invalid',

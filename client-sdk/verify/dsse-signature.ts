@@ -3,8 +3,8 @@
 // pae_compat): `DSSEV1 <len> <type> <len> <payload>` with a capital V and the payload written as
 // Python's repr of a bytes object, b'...'. Its certificate signer also hashed with SHA-256 whatever
 // the curve, its key signer with the curve's digest; both are tried.
-import type { KeyObject } from 'node:crypto';
-import { type DsseEnvelope, verifyEnvelope, verifyOffThread } from '../../server/entries/dsse.ts';
+import { type KeyObject, verify } from 'node:crypto';
+import { type DsseEnvelope, verifyEnvelope } from '../../server/entries/dsse.ts';
 import { type OmsKeyType, omsDigest } from '../keys/oms-key.ts';
 import { OMS_V01_PREDICATE_TYPE } from './signed-manifest.ts';
 
@@ -45,19 +45,19 @@ function signsDigestsV01(payload: Uint8Array): boolean {
 }
 
 /** Which encoding the signature verifies over, or undefined when it verifies over none. */
-export async function verifyDsseSignature(
+export function verifyDsseSignature(
   envelope: DsseEnvelope,
   key: KeyObject,
   type: OmsKeyType,
-): Promise<SignedEncoding | undefined> {
+): SignedEncoding | undefined {
   try {
-    await verifyEnvelope(envelope, key, type);
+    verifyEnvelope(envelope, key, type);
     return 'dsse';
   } catch {
     if (!signsDigestsV01(envelope.payload)) return undefined;
     const legacy = modelSigning02Pae(envelope.payloadType, envelope.payload);
     for (const digest of new Set([omsDigest(type), 'sha256'])) {
-      if (await verifyOffThread(digest, legacy, key, envelope.signature.sig)) {
+      if (verify(digest, legacy, key, envelope.signature.sig)) {
         return 'model-signing-0.2';
       }
     }

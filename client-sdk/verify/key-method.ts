@@ -81,7 +81,7 @@ export async function verifyKeyBundle(
       `the bundle was signed with another key than the one given (${signer.identity}): check that you have the signer's public key`,
     );
   }
-  const encoding = await verifyDsseSignature(bundle.envelope, signer.key, type);
+  const encoding = verifyDsseSignature(bundle.envelope, signer.key, type);
   if (encoding === undefined) {
     throw new VerifyError(
       'signature-invalid',

@@ -44,7 +44,7 @@ async function checkDsse(spec: Record<string, unknown>): Promise<CheckedRekorEnt
   }
   const envelope = parseEnvelope(envelopeValue, MAX_PAYLOAD_BYTES);
   const signer = pemSigner(verifiers[0], 'spec.proposedContent.verifiers[0]');
-  await verifyEnvelope(envelope, signer.key, signer.type);
+  verifyEnvelope(envelope, signer.key, signer.type);
   const envelopeBytes = utf8(content.envelope);
   return {
     kind: 'dsse',

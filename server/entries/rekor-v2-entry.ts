@@ -53,7 +53,7 @@ async function checkDsse(request: Record<string, unknown>): Promise<CheckedRekor
     throw badEntry('dsseRequestV002.verifiers must hold exactly one key or certificate');
   }
   const signer = readVerifier(verifiers[0], 'dsseRequestV002.verifiers[0]');
-  await verifyEnvelope(envelope, signer.key, signer.type);
+  verifyEnvelope(envelope, signer.key, signer.type);
   const dsseV002 = {
     payloadHash: { algorithm: 'SHA2_256', digest: toBase64(sha256(envelope.payload)) },
     signatures: [{ content: toBase64(envelope.signature.sig), verifier: bodyVerifier(signer) }],

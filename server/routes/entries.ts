@@ -42,7 +42,7 @@ export const entriesRoutes: FastifyPluginAsync<EntriesRoutesOptions> = async (ap
       canonicalizedBody: toBase64(leaf),
       inclusionProof: proofJson(ack.index, ack.checkpoint, ack.inclusionProof),
       inclusionPromise: {
-        signedEntryTimestamp: await signEntryTimestamp(log.keys.ecdsaPrivateKey, {
+        signedEntryTimestamp: signEntryTimestamp(log.keys.ecdsaPrivateKey, {
           body: leaf,
           integratedTime,
           logId: log.keys.logId,

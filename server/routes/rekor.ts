@@ -59,7 +59,7 @@ async function rekorV1Entry(
       logIndex: index,
       verification: {
         inclusionProof: proofJson(index, checkpoint, proof, note),
-        signedEntryTimestamp: await signEntryTimestamp(log.keys.ecdsaPrivateKey, {
+        signedEntryTimestamp: signEntryTimestamp(log.keys.ecdsaPrivateKey, {
           body,
           integratedTime,
           logId,
