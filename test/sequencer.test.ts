@@ -2,6 +2,7 @@ import t from 'tap';
 import { openCheckpoint } from '../server/log/checkpoint.ts';
 import { verifyConsistency } from '../server/log/consistency-proof.ts';
 import { MAX_ENTRY_SIZE } from '../server/log/entry-bundle.ts';
+import { leafHash, nodeHash } from '../server/log/hash.ts';
 import { verifyInclusion } from '../server/log/inclusion-proof.ts';
 import { parseVerifierKey } from '../server/log/note-keys.ts';
 import { consistencyProof } from '../server/log/proof-builder.ts';
@@ -136,6 +137,46 @@ t.test('a failing batch is rejected whole and changes nothing', async (t) => {
   const ack = await sequencer.submit(entryBody(3));
   t.equal(ack.index, 1, 'the log goes on where it was');
 });
+
+t.test(
+  "a failed batch's tree nodes are not reused for the entries that take its place",
+  async (t) => {
+    const log = openTempLog(t);
+    // 300 entries: a full tile, and nodes over a partial one in the storage's shared node cache.
+    await Promise.all(Array.from({ length: 300 }, (_, i) => log.sequencer.submit(entryBody(i))));
+    let failing = true;
+    const sequencer = new Sequencer({
+      storage: faultyStorage(log.storage, (method) =>
+        method === 'addCheckpoint' && failing ? new Error('disk full') : undefined,
+      ),
+      origin: log.origin,
+      signer: log.keys.noteSigner,
+    });
+    // Fails after its tiles and the nodes over its leaves were computed.
+    const failed = await Promise.allSettled(
+      Array.from({ length: 100 }, (_, i) => sequencer.submit(entryBody(1000 + i))),
+    );
+    t.ok(failed.every((r) => r.status === 'rejected'));
+    failing = false;
+    const acks = await Promise.all(
+      Array.from({ length: 100 }, (_, i) => sequencer.submit(entryBody(2000 + i))),
+    );
+    const { size, root } = sequencer.checkpoint;
+    t.equal(size, 400);
+    const leaves = Array.from({ length: size }, (_, i) =>
+      leafHash(log.storage.readEntry(i)?.body ?? new Uint8Array()),
+    );
+    const mth = (hashes: Uint8Array[]): Uint8Array => {
+      if (hashes.length === 1) return hashes[0];
+      let split = 1;
+      while (split * 2 < hashes.length) split *= 2;
+      return nodeHash(mth(hashes.slice(0, split)), mth(hashes.slice(split)));
+    };
+    t.same(root, mth(leaves), 'the root is that of the stored leaves');
+    for (const ack of acks)
+      verifyInclusion(ack.index, size, ack.leafHash, ack.inclusionProof, root);
+  },
+);
 
 t.test('two writers on one database cannot fork the log', async (t) => {
   const log = openTempLog(t);

@@ -5,6 +5,7 @@ import { HASH_SIZE } from './hash.ts';
 import { type NodeReader, treeHash } from './proof-builder.ts';
 import { TILE_WIDTH } from './tile.ts';
 import {
+  type NodeCache,
   type TileReader,
   type TileSource,
   tileInnerNodes,
@@ -70,7 +71,16 @@ export function appendLeafHashes(
     hashes = completedRoots;
   }
   const newSize = size + leafHashes.length;
-  // Reads the grown tree; it sees uncommitted tiles, so it shares no node cache.
-  const nodes = tileNodeReader({ readTile: read, readTileNodes: readInner });
+  // Reads the grown tree. It sees uncommitted tiles, so only nodes over the `size` leaves
+  // committed before this append may go to the shared cache; those never change, and without
+  // them every batch would rehash the right-hand partial tiles from their leaves.
+  const shared = stored.nodeCache;
+  const nodeCache: NodeCache | undefined = shared && {
+    get: (height, index) => shared.get(height, index),
+    set: (height, index, hash) => {
+      if ((index + 1) * 2 ** height <= size) shared.set(height, index, hash);
+    },
+  };
+  const nodes = tileNodeReader({ readTile: read, readTileNodes: readInner, nodeCache });
   return { size: newSize, root: treeHash(newSize, nodes), tiles: [...pending.values()], nodes };
 }
