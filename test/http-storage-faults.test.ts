@@ -141,7 +141,7 @@ for (const fault of [
       [201, 201, 201],
       'taken (none is a duplicate: nothing was half-written)',
     );
-    // In the order their signatures were checked, which the thread pool decides.
+    // In the order the server read them off their three connections, which is not fixed.
     t.same(answers.map((a) => a.logIndex).sort(), [2, 3, 4], 'appended where the log left off');
     const report = audit(log);
     t.match(report, { entries: 5, checkpoints: 3 }, 'the audit is clean');

@@ -15,7 +15,8 @@ export interface TileSource {
   readTileNodes?: TileReader;
   /**
    * Node hashes shared between readers. A node never changes once its leaves exist, but only
-   * committed tiles may feed it: a reader over uncommitted tiles must not have one.
+   * committed tiles may feed it: a reader over uncommitted tiles may read it, and may write only
+   * nodes whose leaves are all committed (see appendLeafHashes).
    */
   nodeCache?: NodeCache;
 }
