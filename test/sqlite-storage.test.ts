@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import t from 'tap';
 import { leafHash } from '../server/log/hash.ts';
 import { loadMigrations, migrate } from '../server/storage/migrate.ts';
-import { openSqliteStorage } from '../server/storage/sqlite-storage.ts';
+import { openSqliteStorage, sqlitePragma } from '../server/storage/sqlite-storage.ts';
 import { tempDir } from './support/temp-log.ts';
 
 const tile = (n: number, fill = 1) => new Uint8Array(32 * n).fill(fill);
@@ -62,6 +62,17 @@ t.test('migration files out of sequence are refused', async (t) => {
   writeFileSync(join(dir, 'README.md'), 'not a migration');
   t.throws(() => loadMigrations(new URL(`file://${dir}/`)), { code: 'bad-migrations' });
 });
+
+t.test(
+  'a writer commits durably: WAL, synchronous FULL, checkpoints every 10,000 pages',
+  async (t) => {
+    const storage = openSqliteStorage(join(tempDir(t), 'log.db'));
+    t.teardown(() => storage.close());
+    t.equal(sqlitePragma(storage, 'journal_mode'), 'wal');
+    t.equal(sqlitePragma(storage, 'synchronous'), 2, 'FULL: the WAL is flushed at every commit');
+    t.equal(sqlitePragma(storage, 'wal_autocheckpoint'), 10_000);
+  },
+);
 
 t.test('read-only opening refuses files that are not logs, or not migrated', async (t) => {
   const dir = tempDir(t);

@@ -49,6 +49,9 @@ const toEntry = (row: EntryRow): StoredEntry => ({
   integratedAt: row.integrated_at,
 });
 
+/** WAL pages after which a commit checkpoints them into the database file. */
+const WAL_CHECKPOINT_PAGES = 10_000;
+
 export function openSqliteStorage(path: string, options: SqliteStorageOptions = {}): LogStorage {
   if (!options.readonly) mkdirSync(dirname(path), { recursive: true });
   let db: Database.Database;
@@ -73,6 +76,11 @@ export function openSqliteStorage(path: string, options: SqliteStorageOptions = 
     } else {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = FULL');
+      // A checkpoint copies each page changed since the last one into the database file once, and
+      // the sequencer changes the same pages (tree edges, partial tiles) batch after batch: every
+      // 10,000 WAL pages (about 40 MiB) rather than SQLite's 1,000, each page is copied less often
+      // (bench:ab: 1.037 and 1.052 the appends a second).
+      db.pragma(`wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES}`);
       refuseForeignDatabase(db, path);
       migrate(db);
     }
