@@ -1,6 +1,7 @@
 // Two builds of the log service compared on this machine: which appends faster over HTTP.
 //
 //   npm run bench:ab -- TREE_A TREE_B [--env-a "K=V ..."] [--env-b "K=V ..."] [--slices 16]
+//                                    [--slice-size 700]
 //
 // A small VM's speed swings by a quarter or more within seconds, so two benchmark runs one after
 // the other compare the VM's moments, not the builds. Here both servers run at once (each its own

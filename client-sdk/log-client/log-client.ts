@@ -144,6 +144,14 @@ export class LogClient {
     return (await answerJson(client, '/api/v1/log/keys')) as LogKeys;
   }
 
+  /**
+   * A client of the log at `url` that trusts it on first use: the keys it announces now (its note
+   * key, ECDSA key and log ID) are pinned for this client's life.
+   */
+  static async trustOnFirstUse(url: string, token?: string): Promise<LogClient> {
+    return new LogClient({ url, ...(await LogClient.fetchKeys(url)), token });
+  }
+
   /** The latest checkpoint, verified with the pinned note key. */
   async checkpoint(): Promise<VerifiedCheckpoint> {
     const response = await this.#request('/checkpoint');

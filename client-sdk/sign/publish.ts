@@ -25,10 +25,7 @@ export async function publishSignature(
 ): Promise<PublishedEntry> {
   const url = typeof log === 'string' ? log : log.url;
   try {
-    const client =
-      typeof log === 'string'
-        ? new LogClient({ url, ...(await LogClient.fetchKeys(url)), token })
-        : log;
+    const client = typeof log === 'string' ? await LogClient.trustOnFirstUse(url, token) : log;
     const entry = await client.submit(
       signature.publicKey === undefined
         ? { bundle: signature.bundle }

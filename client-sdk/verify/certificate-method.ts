@@ -27,10 +27,7 @@ function readChain(ders: Uint8Array[]): CertificateChain {
   }
 }
 
-export async function verifyCertificateBundle(
-  bundle: OmsBundle,
-  trustedPem: string,
-): Promise<VerifiedSignature> {
+export function verifyCertificateBundle(bundle: OmsBundle, trustedPem: string): VerifiedSignature {
   const anchors = readPemCertificates(trustedPem);
   if (anchors === undefined) {
     throw new VerifyError(

@@ -52,10 +52,7 @@ function embeddedKey(rawBytes: Uint8Array): KeyObject {
 const sameKey = (a: KeyObject, b: KeyObject) =>
   a.export({ type: 'spki', format: 'der' }).equals(b.export({ type: 'spki', format: 'der' }));
 
-export async function verifyKeyBundle(
-  bundle: OmsBundle,
-  publicKeyPem: string,
-): Promise<VerifiedSignature> {
+export function verifyKeyBundle(bundle: OmsBundle, publicKeyPem: string): VerifiedSignature {
   const signer = readKey(publicKeyPem);
   const type = omsKeyType(signer.key);
   if (type === undefined) {

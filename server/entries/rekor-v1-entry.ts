@@ -27,7 +27,7 @@ function pemSigner(value: unknown, at: string): RekorSigner {
   return rekorSignerFromPem(pem);
 }
 
-async function checkDsse(spec: Record<string, unknown>): Promise<CheckedRekorEntry> {
+function checkDsse(spec: Record<string, unknown>): CheckedRekorEntry {
   const content = objectField(spec.proposedContent, 'spec.proposedContent');
   if (typeof content.envelope !== 'string') {
     throw badEntry('spec.proposedContent.envelope must be the envelope as a JSON string');

@@ -46,7 +46,7 @@ function body(kind: string, spec: Record<string, unknown>): Uint8Array {
   return utf8(canonicalize({ apiVersion: '0.0.2', kind, spec }) as string);
 }
 
-async function checkDsse(request: Record<string, unknown>): Promise<CheckedRekorEntry> {
+function checkDsse(request: Record<string, unknown>): CheckedRekorEntry {
   const envelope = parseEnvelope(request.envelope, MAX_PAYLOAD_BYTES);
   const { verifiers } = request;
   if (!Array.isArray(verifiers) || verifiers.length !== 1) {

@@ -37,6 +37,10 @@ export function refuseWhenSaturated(log: LogService, maxQueued: number): onReque
   };
 }
 
+/**
+ * A submission check's result, its SubmissionError a 400. The checks are async functions, even
+ * where nothing in them waits: whatever they throw reaches this as a rejection.
+ */
 export async function checked<T>(check: Promise<T>): Promise<T> {
   try {
     return await check;

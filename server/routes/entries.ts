@@ -4,7 +4,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import entriesSchema from '../../schemas/api/entries.json' with { type: 'json' };
 import { entryRecord } from '../entries/entry-record.ts';
-import { signEntryTimestamp } from '../entries/signed-entry-timestamp.ts';
 import { checkSubmission } from '../entries/submission.ts';
 import { ApiError } from '../http/api-error.ts';
 import { type Publishing, publish, publishingRoute } from '../http/publishing.ts';
@@ -13,7 +12,7 @@ import { toBase64 } from '../log/encoding.ts';
 import type { Acknowledgement } from '../log/sequencer.ts';
 import type { LogService } from '../log-service.ts';
 import type { EntryFilter, StoredRecord } from '../storage/storage.ts';
-import { entryJson, proofJson, seconds } from './proof-json.ts';
+import { entryJson, entryTimestamp, proofJson, seconds } from './proof-json.ts';
 
 const MAX_SUBJECTS_PER_HIT = 32;
 
@@ -33,24 +32,16 @@ export const entriesRoutes: FastifyPluginAsync<EntriesRoutesOptions> = async (ap
   const { log, publishing } = options;
   app.addSchema(entriesSchema);
 
-  const submitted = async (ack: Acknowledgement, leaf: Uint8Array) => {
-    const integratedTime = seconds(ack.integratedAt);
-    return {
-      logIndex: ack.index,
-      logId: log.keys.logId,
-      integratedTime,
-      canonicalizedBody: toBase64(leaf),
-      inclusionProof: proofJson(ack.index, ack.checkpoint, ack.inclusionProof),
-      inclusionPromise: {
-        signedEntryTimestamp: signEntryTimestamp(log.keys.ecdsaPrivateKey, {
-          body: leaf,
-          integratedTime,
-          logId: log.keys.logId,
-          logIndex: ack.index,
-        }),
-      },
-    };
-  };
+  const submitted = (ack: Acknowledgement, leaf: Uint8Array) => ({
+    logIndex: ack.index,
+    logId: log.keys.logId,
+    integratedTime: seconds(ack.integratedAt),
+    canonicalizedBody: toBase64(leaf),
+    inclusionProof: proofJson(ack.index, ack.checkpoint, ack.inclusionProof),
+    inclusionPromise: {
+      signedEntryTimestamp: entryTimestamp(log, ack.index, ack.integratedAt, leaf),
+    },
+  });
 
   app.post(
     '/api/v1/entries',
@@ -81,7 +72,7 @@ export const entriesRoutes: FastifyPluginAsync<EntriesRoutesOptions> = async (ap
         submission.identities,
       );
       const ack = await publish(publishing, request, submission.leaf, record);
-      const body = await submitted(ack, submission.leaf);
+      const body = submitted(ack, submission.leaf);
       if (ack.duplicate) {
         reply.code(409).header('location', `/api/v1/entries/${ack.index}`);
         return {

@@ -1,4 +1,5 @@
 // How the entry APIs write times and inclusion proofs (Rekor v1 conventions: seconds, hex).
+import { signEntryTimestamp } from '../entries/signed-entry-timestamp.ts';
 import { toBase64, toHex } from '../log/encoding.ts';
 import { inclusionProof } from '../log/proof-builder.ts';
 import { tileNodeReader } from '../log/tile-node-reader.ts';
@@ -6,6 +7,21 @@ import type { LogService } from '../log-service.ts';
 import type { StoredCheckpoint } from '../storage/storage.ts';
 
 export const seconds = (ms: number) => Math.floor(ms / 1000);
+
+/** The log's signed entry timestamp of entry `index`: Rekor v1's inclusion promise. */
+export function entryTimestamp(
+  log: LogService,
+  index: number,
+  integratedAt: number,
+  body: Uint8Array,
+): string {
+  return signEntryTimestamp(log.keys.ecdsaPrivateKey, {
+    body,
+    integratedTime: seconds(integratedAt),
+    logId: log.keys.logId,
+    logIndex: index,
+  });
+}
 
 /** An inclusion proof for the tree of the checkpoint it carries (as `note`, by default whole). */
 export function proofJson(

@@ -9,7 +9,6 @@ import type { FastifyPluginAsync } from 'fastify';
 import rekorSchema from '../../schemas/api/rekor.json' with { type: 'json' };
 import { checkRekorV1Entry } from '../entries/rekor-v1-entry.ts';
 import { checkRekorV2Request } from '../entries/rekor-v2-entry.ts';
-import { signEntryTimestamp } from '../entries/signed-entry-timestamp.ts';
 import { ApiError } from '../http/api-error.ts';
 import { type Publishing, publish, publishingRoute } from '../http/publishing.ts';
 import { checked } from '../http/submit.ts';
@@ -19,7 +18,7 @@ import { noteForSigner } from '../log/note-for-signer.ts';
 import type { LogService } from '../log-service.ts';
 import type { StoredCheckpoint } from '../storage/storage.ts';
 import { logTrustedRoot } from '../trusted-root.ts';
-import { proofJson, proofToLatest, seconds } from './proof-json.ts';
+import { entryTimestamp, proofJson, proofToLatest, seconds } from './proof-json.ts';
 
 export interface RekorRoutesOptions {
   log: LogService;
@@ -40,7 +39,7 @@ const writeErrors = {
 };
 
 /** One entry as Rekor v1 answers it, keyed by its UUID (the hex leaf hash). */
-async function rekorV1Entry(
+function rekorV1Entry(
   log: LogService,
   index: number,
   body: Uint8Array,
@@ -49,22 +48,15 @@ async function rekorV1Entry(
   proof: Uint8Array[],
   note: string,
 ) {
-  const integratedTime = seconds(integratedAt);
-  const { logId } = log.keys;
   return {
     [toHex(leafHash(body))]: {
       body: toBase64(body),
-      integratedTime,
-      logID: logId,
+      integratedTime: seconds(integratedAt),
+      logID: log.keys.logId,
       logIndex: index,
       verification: {
         inclusionProof: proofJson(index, checkpoint, proof, note),
-        signedEntryTimestamp: signEntryTimestamp(log.keys.ecdsaPrivateKey, {
-          body,
-          integratedTime,
-          logId,
-          logIndex: index,
-        }),
+        signedEntryTimestamp: entryTimestamp(log, index, integratedAt, body),
       },
     },
   };

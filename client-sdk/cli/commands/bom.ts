@@ -192,18 +192,14 @@ function writeDocument(path: string, document: unknown): void {
   }
 }
 
-/**
- * The log at `url`: its checkpoints checked with `logKey`, else with the keys it presents now
- * (its note key, and its ECDSA key and log ID for the signed entry timestamps), as `sign` and
- * `attest` take them.
- */
+/** The log at `url`: pinned to `logKey`, else to the keys it presents now, as `sign` takes them. */
 async function logClient(
   url: string,
   logKey: string | undefined,
   token: string | undefined,
 ): Promise<LogClient> {
   return logKey === undefined
-    ? new LogClient({ url, ...(await LogClient.fetchKeys(url)), token })
+    ? LogClient.trustOnFirstUse(url, token)
     : new LogClient({ url, noteVerifierKey: logKey, token });
 }
 

@@ -1,9 +1,14 @@
 // `attestry token`: mints a publish token from the log's local issuer, for an operator or a CI
 // pipeline, limited to the name patterns given and to its time to live.
+import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { mintLocalToken } from '../../../server/auth/local-token.ts';
 import { DEFAULT_DB_PATH, defaultKeysDir } from '../../../server/defaults.ts';
-import { loadTokenIssuerKey, readNoteVerifierKey } from '../../../server/keys.ts';
+import {
+  loadTokenIssuerKey,
+  NOTE_VERIFIER_FILE,
+  readNoteVerifierKey,
+} from '../../../server/keys.ts';
 import { LogError } from '../../../server/log/errors.ts';
 import { parseVerifierKey } from '../../../server/log/note-keys.ts';
 import { collect, parseDuration } from '../options.ts';
@@ -90,7 +95,7 @@ function logVerifierKey(keysDir: string): string {
     if (!(error instanceof LogError)) throw error;
     throw new LogError(
       error.code,
-      `no log verifier key at ${keysDir}/note.pub: pass --db with the log's database (its keys are in keys/ beside it, where attestry server made them) or --keys with its key directory`,
+      `no log verifier key at ${join(keysDir, NOTE_VERIFIER_FILE)}: pass --db with the log's database (its keys are in keys/ beside it, where attestry server made them) or --keys with its key directory`,
     );
   }
 }
