@@ -1,7 +1,8 @@
 // Storage that cannot be written, over real HTTP on a real SQLite file: a full disk and a read-only
 // database make submissions answer 503 storage-unavailable with Retry-After, the failed batch
 // leaves nothing behind (tree, tiles, entries, search and the audit are as before), reads go on,
-// and once the storage is writable again submissions are taken where the log left off.
+// and once the storage is writable again submissions are taken where the log left off. Storage
+// that cannot be read answers 503 as well, not 500.
 import Database from 'better-sqlite3';
 import t, { type Test } from 'tap';
 import { auditLog } from '../server/log/audit.ts';
@@ -15,6 +16,7 @@ import { sqlitePragma, unavailableStorage } from '../server/storage/sqlite-stora
 import type { LogStorage } from '../server/storage/storage.ts';
 import { faultyStorage } from './support/faulty-storage.ts';
 import { expectError, serve } from './support/http.ts';
+import { buildBundle, generateKey, keySigner, omsStatement } from './support/signing.ts';
 import { postEntry, submissionBody, TEST_PREDICATE_TYPE } from './support/submissions.ts';
 import { entryBody, openTempLog } from './support/temp-log.ts';
 
@@ -210,3 +212,59 @@ t.test('a batch whose storage cannot even be read back leaves the sequencer work
   const ack = await sequencer.submit(entryBody(2));
   t.equal(ack.index, 1, 'the log goes on where it was');
 });
+
+t.test(
+  'storage that cannot be read answers 503 storage-unavailable, its cause logged',
+  async (t) => {
+    const log = openTempLog(t);
+    let broken: string | undefined;
+    // A new error each time: the error handler logs each distinct cause once.
+    const storage = faultyStorage(log.storage, (method) =>
+      method === broken
+        ? new Database.SqliteError('disk I/O error', 'SQLITE_IOERR_READ')
+        : undefined,
+    );
+    const errors: { msg: string; err: { type: string; code: string } }[] = [];
+    const stream = { write: (line: string) => errors.push(JSON.parse(line)) };
+    const { url } = await serve(t, { ...log, storage }, { logger: { level: 'error', stream } });
+    const key = generateKey('ecdsa-p256');
+    const model = async (name: string) =>
+      JSON.stringify({
+        bundle: await buildBundle(
+          keySigner(key),
+          omsStatement({ subject: [{ name, digest: { sha256: 'ab'.repeat(32) } }] }),
+        ),
+        publicKey: key.publicKeyPem,
+      });
+    t.equal((await postEntry(url, await model('acme/model'))).status, 201, 'logged while sound');
+
+    const reads = [
+      { method: 'readEntry', path: '/api/v1/entries/0' },
+      { method: 'searchEntries', path: '/api/v1/entries?name=acme%2Fmodel' },
+      { method: 'readTile', path: '/tile/0/000.p/1' },
+    ];
+    for (const { method, path } of reads) {
+      broken = method;
+      const response = await fetch(`${url}${path}`);
+      t.equal(response.headers.get('retry-after'), '10', `${path}: Retry-After: 10`);
+      t.match(
+        (await response.clone().json()).error.message,
+        /^the log's storage failed to read or write: retry in 10 s$/,
+      );
+      await expectError(t, response, 503, 'storage-unavailable');
+      broken = undefined;
+      t.equal((await fetch(`${url}${path}`)).status, 200, `${path}: served again once readable`);
+    }
+    // Whether the signer may publish under a name is read from the log's own entries.
+    broken = 'firstPublisher';
+    const refused = await postEntry(url, await model('zeta/model'));
+    await expectError(t, refused, 503, 'storage-unavailable');
+    broken = undefined;
+    t.equal(log.sequencer.checkpoint.size, 1, 'nothing logged while the owner could not be read');
+    t.equal((await postEntry(url, await model('zeta/model'))).status, 201, 'taken once readable');
+
+    t.equal(errors.length, reads.length + 1, 'each fault logged, for the operator');
+    for (const line of errors)
+      t.match(line, { err: { type: 'SqliteError', code: 'SQLITE_IOERR_READ' } });
+  },
+);

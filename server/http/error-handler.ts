@@ -1,7 +1,8 @@
 // Makes every error answer {error: {code, message}} with its HTTP status: the routes' ApiErrors
 // (with Retry-After when they say when to retry), proof and tile errors, Fastify's own errors
 // (validation, 413, 415, bad JSON, unknown routes, bad URLs, malformed HTTP, 408 for a request
-// not received in time), and anything unexpected, which answers a generic 500 and is logged.
+// not received in time), storage that cannot be read now (503, logged), and anything unexpected,
+// which answers a generic 500 and is logged.
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type {
@@ -12,7 +13,9 @@ import type {
   FastifyServerOptions,
 } from 'fastify';
 import { NoteError, ProofError, TileError } from '../log/errors.ts';
+import { unavailableStorage } from '../storage/sqlite-storage.ts';
 import { ApiError, type ErrorBody } from './api-error.ts';
+import { STORAGE_RETRY_AFTER } from './submit.ts';
 
 /** Deeper JSON than any API body needs; it would overflow recursive code (validation, stringify). */
 export const MAX_JSON_DEPTH = 64;
@@ -50,6 +53,17 @@ function toApiError(error: Partial<FastifyError>): ApiError | undefined {
   // Bad input to proof building, tile paths and notes: the caller asked for something invalid.
   if (error instanceof ProofError || error instanceof TileError || error instanceof NoteError) {
     return new ApiError(400, error.code, error.message);
+  }
+  // A read the storage could not serve now (a disk fault, another process's lock): the request
+  // was sound and may be retried; the SQLite error is logged as the cause.
+  const unavailable = unavailableStorage(error);
+  if (unavailable !== undefined) {
+    return new ApiError(
+      503,
+      unavailable.code,
+      `${unavailable.message}: retry in ${STORAGE_RETRY_AFTER} s`,
+      { retryAfter: STORAGE_RETRY_AFTER, cause: error },
+    );
   }
   const status = error.statusCode;
   // Fastify's client errors (validation, body parsing, bad URLs) carry safe messages.
