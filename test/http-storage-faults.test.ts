@@ -214,15 +214,14 @@ t.test('a batch whose storage cannot even be read back leaves the sequencer work
 });
 
 t.test(
-  'storage that cannot be read answers 503 storage-unavailable, its cause logged',
+  'storage that cannot be read answers 503 storage-unavailable, its cause in the server log',
   async (t) => {
     const log = openTempLog(t);
     let broken: string | undefined;
+    let code = 'SQLITE_IOERR_READ';
     // A new error each time: the error handler logs each distinct cause once.
     const storage = faultyStorage(log.storage, (method) =>
-      method === broken
-        ? new Database.SqliteError('disk I/O error', 'SQLITE_IOERR_READ')
-        : undefined,
+      method === broken ? new Database.SqliteError('disk I/O error', code) : undefined,
     );
     const errors: { msg: string; err: { type: string; code: string } }[] = [];
     const stream = { write: (line: string) => errors.push(JSON.parse(line)) };
@@ -236,7 +235,16 @@ t.test(
         ),
         publicKey: key.publicKeyPem,
       });
-    t.equal((await postEntry(url, await model('acme/model'))).status, 201, 'logged while sound');
+    t.equal((await postEntry(url, await model('acme/model'))).status, 201, 'appended while sound');
+    const unavailable = async (response: Response, what: string) => {
+      t.equal(response.headers.get('retry-after'), '10', `${what}: Retry-After: 10`);
+      t.match(
+        (await response.clone().json()).error.message,
+        /^the log's storage failed to read or write: retry in 10 s$/,
+        `${what}: the SQLite message stays in the server log`,
+      );
+      await expectError(t, response, 503, 'storage-unavailable');
+    };
 
     const reads = [
       { method: 'readEntry', path: '/api/v1/entries/0' },
@@ -245,26 +253,24 @@ t.test(
     ];
     for (const { method, path } of reads) {
       broken = method;
-      const response = await fetch(`${url}${path}`);
-      t.equal(response.headers.get('retry-after'), '10', `${path}: Retry-After: 10`);
-      t.match(
-        (await response.clone().json()).error.message,
-        /^the log's storage failed to read or write: retry in 10 s$/,
-      );
-      await expectError(t, response, 503, 'storage-unavailable');
+      await unavailable(await fetch(`${url}${path}`), path);
       broken = undefined;
       t.equal((await fetch(`${url}${path}`)).status, 200, `${path}: served again once readable`);
     }
     // Whether the signer may publish under a name is read from the log's own entries.
     broken = 'firstPublisher';
-    const refused = await postEntry(url, await model('zeta/model'));
-    await expectError(t, refused, 503, 'storage-unavailable');
+    await unavailable(await postEntry(url, await model('zeta/model')), 'a submission');
     broken = undefined;
-    t.equal(log.sequencer.checkpoint.size, 1, 'nothing logged while the owner could not be read');
+    t.equal(log.sequencer.checkpoint.size, 1, 'nothing appended while the owner could not be read');
     t.equal((await postEntry(url, await model('zeta/model'))).status, 201, 'taken once readable');
 
-    t.equal(errors.length, reads.length + 1, 'each fault logged, for the operator');
+    t.equal(errors.length, reads.length + 1, 'each fault in the server log, for the operator');
     for (const line of errors)
       t.match(line, { err: { type: 'SqliteError', code: 'SQLITE_IOERR_READ' } });
+
+    // A damaged database is no passing fault: it stays an internal error, for the operator.
+    code = 'SQLITE_CORRUPT';
+    broken = 'readEntry';
+    await expectError(t, await fetch(`${url}/api/v1/entries/0`), 500, 'internal');
   },
 );

@@ -13,7 +13,7 @@ import { ApiError } from './api-error.ts';
 
 /** Retry-After of a saturated log: a batch seals the whole queue within milliseconds. */
 export const SATURATED_RETRY_AFTER = 1;
-/** Retry-After while the storage cannot be written (a full disk waits for an operator). */
+/** Retry-After while the storage cannot be read or written (a full disk waits for an operator). */
 export const STORAGE_RETRY_AFTER = 10;
 /** Retry-After while the log shuts down (a restart takes seconds). */
 export const CLOSING_RETRY_AFTER = 5;

@@ -94,8 +94,9 @@ export function openSqliteStorage(path: string, options: SqliteStorageOptions = 
   return new SqliteStorage(db);
 }
 
-// SQLite's primary result codes for a database that cannot be written now, but may be later:
-// what the operator has to fix (space, permissions, the file system, another process's lock).
+// SQLite's primary result codes for a database that cannot be read or written now, but may be
+// later: what the operator has to fix (space, permissions, the file system, another process's
+// lock).
 const UNAVAILABLE = new Map([
   ['SQLITE_FULL', 'is full'],
   ['SQLITE_READONLY', 'is read-only'],
@@ -108,8 +109,8 @@ const UNAVAILABLE = new Map([
 
 /**
  * The StorageError ('storage-unavailable') for an SQLite error that says the database cannot be
- * written now (full disk, read-only, I/O error, locked); undefined for any other error. Extended
- * codes count as their primary code (SQLITE_IOERR_WRITE is an SQLITE_IOERR).
+ * read or written now (full disk, read-only, I/O error, locked); undefined for any other error.
+ * Extended codes count as their primary code (SQLITE_IOERR_WRITE is an SQLITE_IOERR).
  */
 export function unavailableStorage(error: unknown): StorageError | undefined {
   if (!(error instanceof Database.SqliteError)) return undefined;
