@@ -228,3 +228,99 @@ t.test('a log key that is not a PEM P-256 public key is refused up front', async
     t.throws(() => new LogClient({ ...base, ecdsaPublicKey }), { code: 'bad-log-key' });
   }
 });
+
+t.test('a client pinned to the note key alone checks entry timestamps too', async (t) => {
+  const log = openTempLog(t);
+  const { url } = await serve(t, log);
+  const key = generateKey('ecdsa-p256');
+  let counter = 0;
+  const submission = async () => ({
+    bundle: await buildBundle(
+      keySigner(key),
+      omsStatement({
+        subject: [{ name: `m${++counter}`, digest: { sha256: String(counter).padStart(64, '0') } }],
+      }),
+    ),
+    publicKey: key.publicKeyPem,
+  });
+  const { noteVerifierKey } = log.keys;
+  const requested: string[] = [];
+  const client = (alter: (path: string, body: string) => string = (_, body) => body) =>
+    new LogClient({
+      url,
+      noteVerifierKey,
+      fetch: alteringFetch((path, body) => {
+        requested.push(path);
+        return alter(path, body);
+      }),
+    });
+
+  const honest = client();
+  const entry = await honest.submit(await submission());
+  t.equal(entry.logId, log.keys.logId, 'the log ID of the key shown to sign the tree head');
+  t.ok(entry.signedEntryTimestamp, 'a checked entry timestamp');
+  await honest.submit(await submission());
+  t.equal(
+    requested.filter((path) => path === '/api/v1/log/keys').length,
+    1,
+    'the announced key is checked once per client',
+  );
+
+  const entries = (edit: (json: Json) => void) => (path: string, body: string) =>
+    path === '/api/v1/entries' ? editJson(edit)(body) : body;
+  await t.rejects(
+    client(
+      entries((j) => {
+        j.integratedTime += 1;
+      }),
+    ).submit(await submission()),
+    { code: 'bad-entry-timestamp' },
+    'an altered integration time',
+  );
+  await t.rejects(
+    client(
+      entries((j) => {
+        j.logId = 'ab'.repeat(32);
+      }),
+    ).submit(await submission()),
+    { code: 'wrong-log-id' },
+    'another log ID',
+  );
+
+  const announcing = (ecdsaPublicKey: unknown) =>
+    client((path, body) =>
+      path === '/api/v1/log/keys' ? JSON.stringify({ ...JSON.parse(body), ecdsaPublicKey }) : body,
+    );
+  await t.rejects(
+    announcing(generateKey('ecdsa-p256').publicKeyPem).submit(await submission()),
+    {
+      code: 'bad-log-key',
+      message: /does not sign the tree head the pinned note key signs/,
+    },
+    'an announced key that does not sign the tree head is not taken',
+  );
+  for (const bad of [undefined, 'not a key', generateKey('ecdsa-p384').publicKeyPem]) {
+    await t.rejects(
+      announcing(bad).submit(await submission()),
+      { code: 'bad-log-key' },
+      `announced: ${String(bad).slice(0, 30)}`,
+    );
+  }
+
+  let failKeys = true;
+  const flaky = new LogClient({
+    url,
+    noteVerifierKey,
+    fetch: async (input, init) => {
+      if (failKeys && new URL(String(input)).pathname === '/api/v1/log/keys') {
+        failKeys = false;
+        return new Response('{"error":{"code":"internal","message":"x"}}', { status: 500 });
+      }
+      return fetch(input, init);
+    },
+  });
+  const before = log.sequencer.checkpoint.size;
+  await t.rejects(flaky.submit(await submission()), 'the keys could not be read');
+  t.equal(log.sequencer.checkpoint.size, before, 'and nothing was published');
+  t.equal((await flaky.submit(await submission())).logId, log.keys.logId, 'asked again, and taken');
+});

@@ -1,7 +1,7 @@
 // Talks to an attestry log over HTTP and checks everything it receives before returning it:
 // checkpoints against the pinned note key, inclusion proofs against those checkpoints, signed
-// entry timestamps against the pinned ECDSA key, stored envelopes against the leaves that commit
-// to them. Runs in Node and in browsers (fetch and the pure verification modules only).
+// entry timestamps against the pinned ECDSA key (or the one the log announces, once it is shown
+// to sign what the note key signs), stored envelopes against the leaves that commit to them. Runs in Node and in browsers (fetch and the pure verification modules only).
 import { openCheckpoint } from '../../server/log/checkpoint.ts';
 import { verifyConsistency } from '../../server/log/consistency-proof.ts';
 import { fromBase64, fromHex, fromUtf8, toBase64, toHex } from '../../server/log/encoding.ts';
@@ -13,7 +13,7 @@ import { openNote, parseNote } from '../../server/log/note.ts';
 import { type NoteVerifier, parseVerifierKey } from '../../server/log/note-keys.ts';
 import { ecdsaNoteVerifier } from '../../server/log/note-keys-ecdsa.ts';
 import { entriesPath, tilePath } from '../../server/log/tile.ts';
-import { type EcdsaVerifier, parseEcdsaPublicKey } from './ecdsa-public-key.ts';
+import { type EcdsaVerifier, ecdsaPublicKeyDer, parseEcdsaPublicKey } from './ecdsa-public-key.ts';
 import { LogClientError } from './errors.ts';
 import { dsseCommitments } from './logged-dsse.ts';
 
@@ -31,8 +31,12 @@ export interface LogClientOptions {
   url: string;
   /** Pinned: every checkpoint must verify with it. */
   noteVerifierKey: string;
-  /** Pinned, when given: every signed entry timestamp must verify with it. */
+  /**
+   * Pinned, when given: every signed entry timestamp must verify with it. Else the key the log
+   * announces is taken once it is shown to sign the tree head the pinned note key signs.
+   */
   ecdsaPublicKey?: string;
+  /** Default: the one the ECDSA key makes (hex SHA-256 of its DER SPKI). */
   logId?: string;
   /** A bearer token for publishing (`attestry token`, or an OIDC token the log trusts). */
   token?: string;
@@ -94,6 +98,12 @@ export interface SearchResult {
   nextCursor?: string;
 }
 
+/** The key that signs a log's entry timestamps, and the log ID its entries must carry. */
+interface EntryTimestampKey {
+  verifier: EcdsaVerifier;
+  logId: string;
+}
+
 interface ProofJson {
   logIndex: number;
   rootHash: string;
@@ -116,8 +126,8 @@ export class LogClient {
   /** The pinned note verifier key every checkpoint is checked with. */
   readonly noteVerifierKey: string;
   readonly #note: NoteVerifier;
-  readonly #ecdsa: EcdsaVerifier | undefined;
-  readonly #logId: string | undefined;
+  readonly #pinnedLogId: string | undefined;
+  #entryTimestampKey: Promise<EntryTimestampKey> | undefined;
   readonly #fetch: typeof fetch;
   readonly #token: string | undefined;
 
@@ -125,8 +135,10 @@ export class LogClient {
     this.url = options.url.replace(/\/+$/, '');
     this.#note = parseVerifierKey(options.noteVerifierKey);
     this.noteVerifierKey = options.noteVerifierKey;
-    this.#ecdsa = options.ecdsaPublicKey ? parseEcdsaPublicKey(options.ecdsaPublicKey) : undefined;
-    this.#logId = options.logId;
+    this.#pinnedLogId = options.logId;
+    if (options.ecdsaPublicKey) {
+      this.#entryTimestampKey = Promise.resolve(this.#timestampKey(options.ecdsaPublicKey));
+    }
     this.#fetch = options.fetch ?? globalThis.fetch;
     // An empty token is no token: sent, it would be a malformed header.
     this.#token = options.token || undefined;
@@ -178,6 +190,12 @@ export class LogClient {
         : undefined;
     const start = tlog.publicKey?.validFor?.start;
     const origin = await this.#originSignedBy(spki);
+    if (origin === undefined) {
+      throw new LogClientError(
+        'bad-trusted-root',
+        "the log's trusted root lists a key that does not sign the tree head the pinned note key signs",
+      );
+    }
     if (
       spki === undefined ||
       typeof tlog.baseUrl !== 'string' ||
@@ -210,12 +228,45 @@ export class LogClient {
     };
   }
 
+  #timestampKey(pem: string): EntryTimestampKey {
+    const verifier = parseEcdsaPublicKey(pem);
+    return { verifier, logId: this.#pinnedLogId ?? toHex(sha256(ecdsaPublicKeyDer(pem))) };
+  }
+
+  /**
+   * The pinned ECDSA key, else the one the log announces, taken only once it signs the tree head
+   * the pinned note key signs (asked once per client; again after a failure).
+   */
+  #timestampKeyOfLog(): Promise<EntryTimestampKey> {
+    this.#entryTimestampKey ??= this.#announcedTimestampKey().catch((error) => {
+      this.#entryTimestampKey = undefined;
+      throw error;
+    });
+    return this.#entryTimestampKey;
+  }
+
+  async #announcedTimestampKey(): Promise<EntryTimestampKey> {
+    const { ecdsaPublicKey } = await LogClient.fetchKeys(this.url, this.#fetch);
+    if (typeof ecdsaPublicKey !== 'string') {
+      throw new LogClientError('bad-log-key', 'the log announces no ECDSA key');
+    }
+    const key = this.#timestampKey(ecdsaPublicKey);
+    if ((await this.#originSignedBy(ecdsaPublicKeyDer(ecdsaPublicKey))) === undefined) {
+      throw new LogClientError(
+        'bad-log-key',
+        "the log's announced ECDSA key does not sign the tree head the pinned note key signs",
+      );
+    }
+    return key;
+  }
+
   /**
    * The log's origin, once the ECDSA key `spki` is shown to sign the same tree head as the pinned
    * note key: the Rekor tree head (signed by the ECDSA key) and the checkpoint (by the note key)
-   * must have one text. Tried again if the log grew between the two reads.
+   * must have one text. Tried again if the log grew between the two reads; undefined if they
+   * differ.
    */
-  async #originSignedBy(spki: Uint8Array | undefined): Promise<string> {
+  async #originSignedBy(spki: Uint8Array | undefined): Promise<string | undefined> {
     for (let attempt = 0; attempt < 3; attempt++) {
       const info = (await answerJson(this.#client, '/api/v1/log')) as { signedTreeHead?: unknown };
       const latest = await this.checkpoint();
@@ -232,14 +283,13 @@ export class LogClient {
       if (sameText) return latest.origin;
       if (parseCheckpointSize(treeHead) === latest.size) break;
     }
-    throw new LogClientError(
-      'bad-trusted-root',
-      "the log's trusted root lists a key that does not sign the tree head the pinned note key signs",
-    );
+    return undefined;
   }
 
   /** Publishes a signed bundle; the answer is checked to log exactly this bundle's signature. */
   async submit(submission: { bundle: unknown; publicKey?: string }): Promise<SubmittedEntry> {
+    // Before anything is published: a log whose timestamp key cannot be established gets nothing.
+    const { verifier, logId } = await this.#timestampKeyOfLog();
     const response = await this.#request('/api/v1/entries', {
       method: 'POST',
       headers: {
@@ -262,25 +312,19 @@ export class LogClient {
     const body = this.#decode(answer.canonicalizedBody, 'canonicalizedBody');
     checkBodyLogsBundle(body, submission.bundle);
     const inclusion = this.#verifyInclusion(answer.logIndex, body, answer.inclusionProof);
-    if (this.#logId !== undefined && answer.logId !== this.#logId) {
+    if (answer.logId !== logId) {
       throw new LogClientError('wrong-log-id', `the log answered for log ID ${answer.logId}`);
     }
     const signedEntryTimestamp = answer.inclusionPromise?.signedEntryTimestamp;
-    if (this.#ecdsa !== undefined) {
-      const message = entryTimestampMessage({
-        body,
-        integratedTime: answer.integratedTime,
-        logId: answer.logId,
-        logIndex: answer.logIndex,
-      });
-      const signature =
-        typeof signedEntryTimestamp === 'string' && fromBase64(signedEntryTimestamp);
-      if (!signature || !this.#ecdsa.verify(message, signature)) {
-        throw new LogClientError(
-          'bad-entry-timestamp',
-          'the signed entry timestamp does not verify',
-        );
-      }
+    const message = entryTimestampMessage({
+      body,
+      integratedTime: answer.integratedTime,
+      logId: answer.logId,
+      logIndex: answer.logIndex,
+    });
+    const signature = typeof signedEntryTimestamp === 'string' && fromBase64(signedEntryTimestamp);
+    if (!signature || !verifier.verify(message, signature)) {
+      throw new LogClientError('bad-entry-timestamp', 'the signed entry timestamp does not verify');
     }
     return {
       logIndex: answer.logIndex,
