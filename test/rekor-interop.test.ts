@@ -554,6 +554,14 @@ t.test('Rekor submissions are checked before anything is logged', async (t) => {
       'bad-signature',
     ],
     ['v2: no verifier', v2Dsse([]), 2, 'bad-entry'],
+    ...['PKIX_ED25519', 'PKIX_ECDSA_P384_SHA_384', 7, 'NOT_AN_ALGORITHM', null].map(
+      (keyDetails): [string, unknown, number, string] => [
+        `v2: keyDetails ${keyDetails} for a P-256 key`,
+        v2Dsse([{ ...v2Verifier(key.publicKeyPem), keyDetails }]),
+        2,
+        'key-details-mismatch',
+      ],
+    ),
     [
       'v2: a verifier both key and certificate',
       v2Dsse([{ ...v2Verifier(key.publicKeyPem), x509Certificate: { rawBytes: 'AA==' } }]),
@@ -658,6 +666,10 @@ t.test('Rekor submissions are checked before anything is logged', async (t) => {
   const accepted = await post(hashedrekord(signature, key.publicKeyPem));
   t.equal(accepted.status, 201, 'the right signature is logged');
   t.match(accepted.headers.get('location'), /^\/api\/v1\/log\/entries\/[0-9a-f]{64}$/);
+  // Protobuf JSON may name an enum value by its number: 5 is PKIX_ECDSA_P256_SHA_256.
+  const byNumber = v2HashedRekord(signature, key.publicKeyPem);
+  byNumber.hashedRekordRequestV002.signature.verifier.keyDetails = 5 as unknown as string;
+  t.equal((await post(byNumber, 2)).status, 201, 'keyDetails by its enum number');
 });
 
 t.test(

@@ -1,6 +1,7 @@
 // Rekor v2 create-entry requests (POST /api/v2/log/entries, protobuf JSON of
 // dev.sigstore.rekor.v2.CreateEntryRequest): `dsseRequestV002` and `hashedRekordRequestV002`.
 // The leaf is the JSON-canonical dev.sigstore.rekor.v2.Entry body, `dsse` or `hashedrekord` 0.0.2.
+import { PublicKeyDetails, publicKeyDetailsFromJSON } from '@sigstore/protobuf-specs';
 import canonicalize from 'canonicalize';
 import { toBase64, utf8 } from '../log/encoding.ts';
 import { sha256 } from '../log/hash.ts';
@@ -21,16 +22,35 @@ const KEY_DETAILS: Record<SignerKeyType, string> = {
   ed25519: 'PKIX_ED25519',
 };
 
-/** A dev.sigstore.rekor.v2.Verifier: DER bytes of a public key or certificate. */
+/** The PublicKeyDetails of protobuf JSON (its name or its number); undefined for another value. */
+function keyDetailsName(value: unknown): string | undefined {
+  try {
+    return PublicKeyDetails[publicKeyDetailsFromJSON(value)];
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A dev.sigstore.rekor.v2.Verifier: DER bytes of a public key or certificate, and the signing
+ * algorithm, which must be the key's when given (Rekor v2 requires it to match).
+ */
 function readVerifier(value: unknown, at: string): RekorSigner {
   const verifier = objectField(value, at);
-  const { publicKey, x509Certificate } = verifier;
+  const { publicKey, x509Certificate, keyDetails } = verifier;
   if ((publicKey === undefined) === (x509Certificate === undefined)) {
     throw badEntry(`${at} needs exactly one of publicKey and x509Certificate`);
   }
   const field = publicKey === undefined ? 'x509Certificate' : 'publicKey';
   const bytes = objectField(publicKey ?? x509Certificate, `${at}.${field}`).rawBytes;
-  return rekorSignerFromDer(base64Field(bytes, `${at}.${field}.rawBytes`));
+  const signer = rekorSignerFromDer(base64Field(bytes, `${at}.${field}.rawBytes`));
+  if (keyDetails !== undefined && keyDetailsName(keyDetails) !== KEY_DETAILS[signer.type]) {
+    throw new SubmissionError(
+      'key-details-mismatch',
+      `${at}.keyDetails ${JSON.stringify(keyDetails).slice(0, 100)} is not the algorithm of its ${field === 'publicKey' ? 'key' : "certificate's key"}: ${KEY_DETAILS[signer.type]}`,
+    );
+  }
+  return signer;
 }
 
 /** The verifier as the entry body records it: named by what the bytes are, with their details. */

@@ -21,6 +21,7 @@ export type SubmissionErrorCode =
   | 'unsupported-key-type'
   | 'hint-mismatch'
   | 'wrong-key'
+  | 'key-details-mismatch'
   | 'bad-certificate'
   | 'bad-certificate-chain'
   | 'certificate-without-identity'
