@@ -7,6 +7,7 @@ import { hashCommand } from './commands/hash.ts';
 import { keygenCommand } from './commands/keygen.ts';
 import { logCommand } from './commands/log.ts';
 import { omsAdapterCommand } from './commands/oms-adapter.ts';
+import { publishCommand } from './commands/publish.ts';
 import { serverCommand } from './commands/server.ts';
 import { signCommand } from './commands/sign.ts';
 import { tokenCommand } from './commands/token.ts';
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
     .addCommand(logCommand())
     .addCommand(keygenCommand())
     .addCommand(signCommand())
+    .addCommand(publishCommand())
     .addCommand(attestCommand())
     .addCommand(verifyCommand())
     .addCommand(bomCommand())

@@ -12,18 +12,42 @@ export interface PublishedEntry {
   duplicate: boolean;
 }
 
+type Signature = { bundle: unknown; publicKey?: string };
+
+const urlOf = (log: LogClient | string) => (typeof log === 'string' ? log : log.url);
+
 /**
  * A log given by URL is trusted on first use: its keys are fetched from it and pinned for this
  * one submission, and `token` is the bearer token sent. Pass a LogClient (with its own token) to
  * pin keys obtained out of band. A bundle that names its key by a hint goes with the PEM public
  * key, which the log needs to check it.
  */
-export async function publishSignature(
+export function publishSignature(
   log: LogClient | string,
-  signature: { bundle: unknown; publicKey?: string },
+  signature: Signature,
   token?: string,
 ): Promise<PublishedEntry> {
-  const url = typeof log === 'string' ? log : log.url;
+  return publish(log, signature, token, `the bundle is signed, but publishing it to ${urlOf(log)}`);
+}
+
+/** Publishes a bundle signed earlier, read from `path`, as publishSignature does. */
+export function publishBundleFile(
+  path: string,
+  log: LogClient | string,
+  signature: Signature,
+  token?: string,
+): Promise<PublishedEntry> {
+  return publish(log, signature, token, `publishing ${path} to ${urlOf(log)}`);
+}
+
+/** A failure is a SignError (publish-failed): "<what> failed: <why>", the log's error its cause. */
+async function publish(
+  log: LogClient | string,
+  signature: Signature,
+  token: string | undefined,
+  what: string,
+): Promise<PublishedEntry> {
+  const url = urlOf(log);
   try {
     const client = typeof log === 'string' ? await LogClient.trustOnFirstUse(url, token) : log;
     const entry = await client.submit(
@@ -38,10 +62,8 @@ export async function publishSignature(
       duplicate: entry.duplicate,
     };
   } catch (cause) {
-    throw new SignError(
-      'publish-failed',
-      `the bundle is signed, but publishing it to ${url} failed: ${(cause as Error).message}`,
-      { cause },
-    );
+    throw new SignError('publish-failed', `${what} failed: ${(cause as Error).message}`, {
+      cause,
+    });
   }
 }

@@ -5,24 +5,22 @@ import { hintNames, parsePublicKeyPem, type SignerKey } from '../../server/entri
 import { SubmissionError } from '../../server/entries/submission-error.ts';
 import { fromUtf8 } from '../../server/log/encoding.ts';
 import { omsKeyHint, omsKeyType } from '../keys/oms-key.ts';
+import { pemPublicKeyBlock } from '../keys/pem-public-key.ts';
 import { verifyDsseSignature } from './dsse-signature.ts';
 import { VerifyError } from './errors.ts';
 import type { OmsBundle } from './read-bundle.ts';
 import type { VerifiedSignature } from './verified-signer.ts';
 
-// Key files made by certtool or openssl -text carry a description before the PEM block.
-const PUBLIC_KEY_BLOCK = /-----BEGIN PUBLIC KEY-----[^-]+-----END PUBLIC KEY-----/;
-
 function readKey(text: string): SignerKey {
-  const block = PUBLIC_KEY_BLOCK.exec(text);
-  if (block === null) {
+  const block = pemPublicKeyBlock(text);
+  if (block === undefined) {
     throw new VerifyError(
       'bad-options',
       "no PEM public key (-----BEGIN PUBLIC KEY-----) in the key given: pass the signer's public key",
     );
   }
   try {
-    return parsePublicKeyPem(block[0]);
+    return parsePublicKeyPem(block);
   } catch (cause) {
     const unsupported = cause instanceof SubmissionError && cause.code === 'unsupported-key-type';
     throw new VerifyError(

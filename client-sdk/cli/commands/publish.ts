@@ -1,0 +1,93 @@
+// `attestry publish`: sends a bundle signed earlier, or elsewhere (attestry sign without --log, an
+// offline signer, model_signing), to an attestry log, and prints the entry once the log's answer
+// checks out: it logs exactly this bundle's signature, under a signed checkpoint that proves it.
+import { resolve } from 'node:path';
+import { Command } from 'commander';
+import { LogError } from '../../../server/log/errors.ts';
+import { pemPublicKeyBlock } from '../../keys/pem-public-key.ts';
+import { parseLogKey, publishTarget, readOptionFile, tokenOption } from '../options.ts';
+import { reportFailure } from '../report-failure.ts';
+
+interface PublishFlags {
+  log: string;
+  logKey?: string;
+  publicKey?: string;
+  token?: string;
+  json?: boolean;
+}
+
+/** The PEM block of a --public-key file (which may describe the key before it). */
+function readPublicKey(path: string): string {
+  const block = pemPublicKeyBlock(readOptionFile(path, '--public-key'));
+  if (block === undefined) {
+    throw new LogError(
+      'bad-public-key',
+      `--public-key ${path} holds no PEM public key (-----BEGIN PUBLIC KEY-----)`,
+    );
+  }
+  return block;
+}
+
+/** The bundle file as JSON; what it holds is the log's to check. */
+function readBundle(path: string): unknown {
+  const text = readOptionFile(path, 'the bundle');
+  try {
+    return JSON.parse(text);
+  } catch (cause) {
+    throw new LogError('bad-bundle-file', `${path} is not a JSON Sigstore bundle`, { cause });
+  }
+}
+
+export function publishCommand(): Command {
+  return new Command('publish')
+    .description(
+      "Publish a signed Sigstore bundle (attestry sign or attest, model_signing) to a log, and check the log's answer: the entry logs this signature, and its inclusion proof and entry timestamp verify.",
+    )
+    .argument('<bundle>', 'the bundle file (model.sig)')
+    .requiredOption('--log <url>', 'URL of the attestry log')
+    .option(
+      '--log-key <key>',
+      "the log's C2SP note verifier key, or its note.pub file, pinned (default: the key the log announces)",
+      parseLogKey,
+    )
+    .option(
+      '--public-key <file>',
+      "the signer's PEM public key, for a bundle that names its key by a hint only (model_signing's key signing)",
+    )
+    .addOption(tokenOption())
+    .option('--json', 'print one JSON document')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  attestry publish model.sig --log https://log.example.org --log-key "$(cat note.pub)"
+  attestry publish model.sig --public-key signing-key-pub.pem --log https://log.example.org`,
+    )
+    .action(async (path: string, flags: PublishFlags) => {
+      const json = flags.json === true;
+      try {
+        const bundle = readBundle(path);
+        const publicKey =
+          flags.publicKey === undefined ? undefined : readPublicKey(flags.publicKey);
+        const { publishBundleFile } = await import('../../sign/publish.ts');
+        const entry = await publishBundleFile(
+          path,
+          publishTarget(flags),
+          { bundle, publicKey },
+          flags.token,
+        );
+        if (json) {
+          console.log(JSON.stringify({ ok: true, bundle: resolve(path), ...entry }));
+          return;
+        }
+        const at = new Date(entry.integratedTime * 1000).toISOString();
+        console.log(
+          entry.duplicate
+            ? `${path} was already in ${entry.url}, at index ${entry.logIndex} (logged ${at})`
+            : `published ${path} to ${entry.url} at index ${entry.logIndex} (logged ${at})`,
+        );
+      } catch (error) {
+        reportFailure('publish', error, json);
+      }
+    });
+}
