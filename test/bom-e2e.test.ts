@@ -291,13 +291,16 @@ t.test(
 t.test('a published AI-BOM is checked with the log key the caller pinned', async (t) => {
   const bom = writeBom(await modelFacts(model), { format: 'cyclonedx' });
   const options = { model: subject, format: 'cyclonedx' as const, privateKey };
-  // Another key for the same origin: a log that answers under it is not the pinned one.
+  // Another key for the same origin: a log that answers under it is not the pinned one, and is
+  // sent nothing (its key statement does not verify).
   const otherKey = generateNoteSigner(log.origin).verifierKey;
+  const size = log.sequencer.checkpoint.size;
   await t.rejects(
     attestBom(bom, { ...options, log: new LogClient({ url, noteVerifierKey: otherKey }) }),
-    { code: 'publish-failed', cause: { code: 'bad-checkpoint' } },
+    { code: 'publish-failed', cause: { code: 'bad-log-key' } },
     'refused under another key',
   );
+  t.equal(log.sequencer.checkpoint.size, size, 'before anything was published');
   const pinned = new LogClient({ url, noteVerifierKey: log.keys.noteVerifierKey });
   const entry = await attestBom(bom, { ...options, log: pinned });
   t.match(entry, { url, duplicate: false }, 'taken under the pinned key');

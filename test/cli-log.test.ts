@@ -98,7 +98,7 @@ t.test('info: origin, size, root and keys', async (t) => {
       `root        ${toHex(root(SIZE))}`,
       `note key    ${logKey} (announced by the log)`,
       `log ID      ${log.keys.logId}`,
-      'ECDSA key',
+      'ECDSA key (stated by the note key)',
       log.keys.ecdsaPublicKeyPem.trimEnd(),
       'checked with the key the log announces (not pinned: pass --log-key)',
       '',

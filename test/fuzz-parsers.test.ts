@@ -9,7 +9,7 @@
 import { generateKeyPairSync, sign as nodeSign } from 'node:crypto';
 import fc from 'fast-check';
 import t from 'tap';
-import { parseEcdsaPublicKey } from '../client-sdk/log-client/ecdsa-public-key.ts';
+import { ecdsaPublicKeyDer, parseEcdsaSpki } from '../client-sdk/log-client/ecdsa-public-key.ts';
 import { LogClientError } from '../client-sdk/log-client/errors.ts';
 import {
   type CheckpointInput,
@@ -394,7 +394,7 @@ t.test('note keys: ECDSA P-256 note verifiers', async (t) => {
   tally.report(t);
 });
 
-t.test('log client: parseEcdsaPublicKey', async (t) => {
+t.test('log client: an ECDSA public key PEM', async (t) => {
   const tally = new Tally();
   const pems = [
     log.keys.ecdsaPublicKeyPem,
@@ -407,9 +407,9 @@ t.test('log client: parseEcdsaPublicKey', async (t) => {
   );
   await fuzz(
     t,
-    'parseEcdsaPublicKey returns a verifier or throws LogClientError',
+    'ecdsaPublicKeyDer and parseEcdsaSpki return a verifier or throw LogClientError',
     fc.property(input, fc.uint8Array({ maxLength: 80 }), (text, signature) => {
-      const result = outcome(() => parseEcdsaPublicKey(text), [LogClientError]);
+      const result = outcome(() => parseEcdsaSpki(ecdsaPublicKeyDer(text)), [LogClientError]);
       tally.record(result);
       if (result.ok && typeof result.value.verify(utf8('m'), signature) !== 'boolean') {
         throw new Error('verify answered no boolean');

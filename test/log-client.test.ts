@@ -1,8 +1,11 @@
 // The log client trusts nothing it receives: a real server answers, and a transport that alters
 // answers on the way shows that every altered field is caught with its own error code.
+import { createPublicKey } from 'node:crypto';
 import t from 'tap';
 import { LogClient, type LogClientOptions } from '../client-sdk/log-client/log-client.ts';
-import { generateNoteSigner } from '../server/log/note-keys.ts';
+import { signKeyStatement } from '../server/log/key-statement.ts';
+import { signNote } from '../server/log/note.ts';
+import { generateNoteSigner, parseSignerKey } from '../server/log/note-keys.ts';
 import { serve } from './support/http.ts';
 import { buildBundle, generateKey, keySigner, omsStatement } from './support/signing.ts';
 import { openTempLog } from './support/temp-log.ts';
@@ -257,7 +260,7 @@ t.test('a client pinned to the note key alone checks entry timestamps too', asyn
 
   const honest = client();
   const entry = await honest.submit(await submission());
-  t.equal(entry.logId, log.keys.logId, 'the log ID of the key shown to sign the tree head');
+  t.equal(entry.logId, log.keys.logId, 'the log ID of the key the note key states');
   t.ok(entry.signedEntryTimestamp, 'a checked entry timestamp');
   await honest.submit(await submission());
   t.equal(
@@ -287,25 +290,72 @@ t.test('a client pinned to the note key alone checks entry timestamps too', asyn
     'another log ID',
   );
 
-  const announcing = (ecdsaPublicKey: unknown) =>
+  // The ECDSA key is taken from the log's key statement, which only the note key can sign: an
+  // attacker between client and log can announce a key of its own, not state it.
+  const attacker = generateKey('ecdsa-p256');
+  const attackerSpki = createPublicKey(attacker.publicKeyPem).export({
+    type: 'spki',
+    format: 'der',
+  });
+  const stating = (keyStatement: unknown, ecdsaPublicKey = log.keys.ecdsaPublicKeyPem) =>
     client((path, body) =>
-      path === '/api/v1/log/keys' ? JSON.stringify({ ...JSON.parse(body), ecdsaPublicKey }) : body,
+      path === '/api/v1/log/keys'
+        ? JSON.stringify({ ...JSON.parse(body), ecdsaPublicKey, keyStatement })
+        : body,
     );
-  await t.rejects(
-    announcing(generateKey('ecdsa-p256').publicKeyPem).submit(await submission()),
-    {
-      code: 'bad-log-key',
-      message: /does not sign the tree head the pinned note key signs/,
-    },
-    'an announced key that does not sign the tree head is not taken',
-  );
-  for (const bad of [undefined, 'not a key', generateKey('ecdsa-p384').publicKeyPem]) {
+  const forger = parseSignerKey(generateNoteSigner(log.origin).signerKey);
+  const statements: [string, unknown][] = [
+    [
+      "the attacker's key, stated by a note key of the log's name",
+      signKeyStatement(attackerSpki, forger),
+    ],
+    ['none', undefined],
+    ['a checkpoint of the log', log.sequencer.checkpoint.note],
+    [
+      'a statement of no key, by the note key',
+      signNote(`attestry-log-keys/v1\n${log.origin}\n`, [log.keys.noteSigner]),
+    ],
+  ];
+  for (const [name, statement] of statements) {
+    const size = log.sequencer.checkpoint.size;
     await t.rejects(
-      announcing(bad).submit(await submission()),
-      { code: 'bad-log-key' },
-      `announced: ${String(bad).slice(0, 30)}`,
+      stating(statement, attacker.publicKeyPem).submit(await submission()),
+      {
+        code: 'bad-log-key',
+        message: /statement of its ECDSA key does not verify with the pinned note key/,
+      },
+      name,
     );
+    t.equal(log.sequencer.checkpoint.size, size, `${name}: nothing was published`);
   }
+  // Only the announced PEM is the attacker's: the stated key is what counts.
+  const announcedOnly = await stating(
+    signKeyStatement(log.keys.ecdsaPublicKeyDer, log.keys.noteSigner),
+    attacker.publicKeyPem,
+  ).submit(await submission());
+  t.equal(announcedOnly.logId, log.keys.logId, 'an announced key that is not stated is ignored');
+
+  const size = log.sequencer.checkpoint.size;
+  await t.rejects(
+    new LogClient({ url, noteVerifierKey, logId: 'ab'.repeat(32) }).submit(await submission()),
+    {
+      code: 'wrong-log-id',
+      message: /^the pinned log ID (ab){32} is not that of the log's ECDSA key/,
+    },
+    "a pinned log ID that is not the stated key's",
+  );
+  t.equal(log.sequencer.checkpoint.size, size, 'and nothing was published');
+  t.throws(
+    () =>
+      new LogClient({
+        url,
+        noteVerifierKey,
+        ecdsaPublicKey: log.keys.ecdsaPublicKeyPem,
+        logId: 'ab'.repeat(32),
+      }),
+    { code: 'wrong-log-id' },
+    "a pinned log ID that is not the pinned key's, up front",
+  );
 
   let failKeys = true;
   const flaky = new LogClient({
@@ -320,7 +370,11 @@ t.test('a client pinned to the note key alone checks entry timestamps too', asyn
     },
   });
   const before = log.sequencer.checkpoint.size;
-  await t.rejects(flaky.submit(await submission()), 'the keys could not be read');
+  await t.rejects(
+    flaky.submit(await submission()),
+    { code: 'internal', status: 500 },
+    'the keys could not be read',
+  );
   t.equal(log.sequencer.checkpoint.size, before, 'and nothing was published');
   t.equal((await flaky.submit(await submission())).logId, log.keys.logId, 'asked again, and taken');
 });

@@ -19,14 +19,14 @@ export function ecdsaPublicKeyDer(pem: string): Uint8Array {
   return der;
 }
 
-export function parseEcdsaPublicKey(pem: string): EcdsaVerifier {
+/** The verifier of a DER SPKI P-256 public key. */
+export function parseEcdsaSpki(spki: Uint8Array): EcdsaVerifier {
   try {
-    return { verify: p256SignatureVerifier(ecdsaPublicKeyDer(pem)) };
+    return { verify: p256SignatureVerifier(spki) };
   } catch (cause) {
-    if (cause instanceof LogClientError) throw cause;
     throw new LogClientError(
       'bad-log-key',
-      'the log ECDSA key is not a PEM P-256 public key',
+      'the log ECDSA key is not a P-256 public key',
       undefined,
       { cause },
     );

@@ -1,7 +1,7 @@
 // Talks to an attestry log over HTTP and checks everything it receives before returning it:
 // checkpoints against the pinned note key, inclusion proofs against those checkpoints, signed
-// entry timestamps against the pinned ECDSA key (or the one the log announces, once it is shown
-// to sign what the note key signs), stored envelopes against the leaves that commit to them. Runs in Node and in browsers (fetch and the pure verification modules only).
+// entry timestamps against the pinned ECDSA key (or the one the log's key statement names, signed
+// by the note key), stored envelopes against the leaves that commit to them. Runs in Node and in browsers (fetch and the pure verification modules only).
 import { openCheckpoint } from '../../server/log/checkpoint.ts';
 import { verifyConsistency } from '../../server/log/consistency-proof.ts';
 import { fromBase64, fromHex, fromUtf8, toBase64, toHex } from '../../server/log/encoding.ts';
@@ -9,11 +9,10 @@ import { decodeEntryBundle } from '../../server/log/entry-bundle.ts';
 import { entryTimestampMessage } from '../../server/log/entry-timestamp.ts';
 import { HASH_SIZE, leafHash, sha256 } from '../../server/log/hash.ts';
 import { verifyInclusion } from '../../server/log/inclusion-proof.ts';
-import { openNote, parseNote } from '../../server/log/note.ts';
+import { openKeyStatement } from '../../server/log/key-statement.ts';
 import { type NoteVerifier, parseVerifierKey } from '../../server/log/note-keys.ts';
-import { ecdsaNoteVerifier } from '../../server/log/note-keys-ecdsa.ts';
 import { entriesPath, tilePath } from '../../server/log/tile.ts';
-import { type EcdsaVerifier, ecdsaPublicKeyDer, parseEcdsaPublicKey } from './ecdsa-public-key.ts';
+import { type EcdsaVerifier, ecdsaPublicKeyDer, parseEcdsaSpki } from './ecdsa-public-key.ts';
 import { LogClientError } from './errors.ts';
 import { dsseCommitments } from './logged-dsse.ts';
 
@@ -32,11 +31,11 @@ export interface LogClientOptions {
   /** Pinned: every checkpoint must verify with it. */
   noteVerifierKey: string;
   /**
-   * Pinned, when given: every signed entry timestamp must verify with it. Else the key the log
-   * announces is taken once it is shown to sign the tree head the pinned note key signs.
+   * Pinned, when given: every signed entry timestamp must verify with it. Else the one the log's
+   * key statement names, signed by the pinned note key.
    */
   ecdsaPublicKey?: string;
-  /** Default: the one the ECDSA key makes (hex SHA-256 of its DER SPKI). */
+  /** Pinned, when given: it must be the ECDSA key's (hex SHA-256 of its DER SPKI). */
   logId?: string;
   /** A bearer token for publishing (`attestry token`, or an OIDC token the log trusts). */
   token?: string;
@@ -100,6 +99,8 @@ export interface SearchResult {
 
 /** The key that signs a log's entry timestamps, and the log ID its entries must carry. */
 interface EntryTimestampKey {
+  /** DER SPKI. */
+  spki: Uint8Array;
   verifier: EcdsaVerifier;
   logId: string;
 }
@@ -137,7 +138,8 @@ export class LogClient {
     this.noteVerifierKey = options.noteVerifierKey;
     this.#pinnedLogId = options.logId;
     if (options.ecdsaPublicKey) {
-      this.#entryTimestampKey = Promise.resolve(this.#timestampKey(options.ecdsaPublicKey));
+      const pinned = this.#timestampKey(ecdsaPublicKeyDer(options.ecdsaPublicKey));
+      this.#entryTimestampKey = Promise.resolve(pinned);
     }
     this.#fetch = options.fetch ?? globalThis.fetch;
     // An empty token is no token: sent, it would be a malformed header.
@@ -172,9 +174,9 @@ export class LogClient {
 
   /**
    * The log's Sigstore TrustedRoot, for @sigstore/verify: its ECDSA key as a transparency log.
-   * The key is checked against the pinned note key: it must sign the tree head the pinned key
-   * signs. The root returned is built from what was checked only, never passed on as served: a
-   * log must not slip a certificate or timestamp authority into a verifier's trust.
+   * The key listed must be the one its key statement names, signed by the pinned note key (or the
+   * pinned ECDSA key). The root returned is built from what was checked only, never passed on as
+   * served: a log must not slip a certificate or timestamp authority into a verifier's trust.
    */
   async trustedRoot(): Promise<Record<string, unknown>> {
     const served = (await answerJson(this.#client, '/api/v1/trusted-root')) as {
@@ -184,28 +186,23 @@ export class LogClient {
       }[];
     };
     const tlog = Array.isArray(served.tlogs) && served.tlogs.length === 1 ? served.tlogs[0] : {};
-    const spki =
+    const listed =
       typeof tlog.publicKey?.rawBytes === 'string'
         ? fromBase64(tlog.publicKey.rawBytes)
         : undefined;
     const start = tlog.publicKey?.validFor?.start;
-    const origin = await this.#originSignedBy(spki);
-    if (origin === undefined) {
-      throw new LogClientError(
-        'bad-trusted-root',
-        "the log's trusted root lists a key that does not sign the tree head the pinned note key signs",
-      );
-    }
+    const { spki } = await this.#timestampKeyOfLog();
     if (
-      spki === undefined ||
+      listed === undefined ||
+      toBase64(listed) !== toBase64(spki) ||
       typeof tlog.baseUrl !== 'string' ||
-      !tlog.baseUrl.includes(origin) ||
+      !tlog.baseUrl.includes(this.#note.name) ||
       typeof start !== 'string' ||
       Number.isNaN(Date.parse(start))
     ) {
       throw new LogClientError(
         'bad-trusted-root',
-        "the log's trusted root does not list the key that signs its tree heads beside the pinned note key",
+        "the log's trusted root does not list its ECDSA key (the one its key statement names, signed by the pinned note key) under its origin",
       );
     }
     return {
@@ -228,62 +225,56 @@ export class LogClient {
     };
   }
 
-  #timestampKey(pem: string): EntryTimestampKey {
-    const verifier = parseEcdsaPublicKey(pem);
-    return { verifier, logId: this.#pinnedLogId ?? toHex(sha256(ecdsaPublicKeyDer(pem))) };
-  }
-
   /**
-   * The pinned ECDSA key, else the one the log announces, taken only once it signs the tree head
-   * the pinned note key signs (asked once per client; again after a failure).
+   * The ECDSA key that signs the log's entry timestamps (DER SPKI) and the log ID it makes: the
+   * pinned one, else the one the log's key statement names, signed by the pinned note key.
    */
-  #timestampKeyOfLog(): Promise<EntryTimestampKey> {
-    this.#entryTimestampKey ??= this.#announcedTimestampKey().catch((error) => {
-      this.#entryTimestampKey = undefined;
-      throw error;
-    });
-    return this.#entryTimestampKey;
+  async ecdsaKey(): Promise<{ spki: Uint8Array; logId: string }> {
+    const { spki, logId } = await this.#timestampKeyOfLog();
+    return { spki, logId };
   }
 
-  async #announcedTimestampKey(): Promise<EntryTimestampKey> {
-    const { ecdsaPublicKey } = await LogClient.fetchKeys(this.url, this.#fetch);
-    if (typeof ecdsaPublicKey !== 'string') {
-      throw new LogClientError('bad-log-key', 'the log announces no ECDSA key');
-    }
-    const key = this.#timestampKey(ecdsaPublicKey);
-    if ((await this.#originSignedBy(ecdsaPublicKeyDer(ecdsaPublicKey))) === undefined) {
+  /** The key of `spki`; a pinned log ID must be the one it makes. */
+  #timestampKey(spki: Uint8Array): EntryTimestampKey {
+    const key = { spki, verifier: parseEcdsaSpki(spki), logId: toHex(sha256(spki)) };
+    if (this.#pinnedLogId !== undefined && this.#pinnedLogId !== key.logId) {
       throw new LogClientError(
-        'bad-log-key',
-        "the log's announced ECDSA key does not sign the tree head the pinned note key signs",
+        'wrong-log-id',
+        `the pinned log ID ${this.#pinnedLogId} is not that of the log's ECDSA key (${key.logId})`,
       );
     }
     return key;
   }
 
   /**
-   * The log's origin, once the ECDSA key `spki` is shown to sign the same tree head as the pinned
-   * note key: the Rekor tree head (signed by the ECDSA key) and the checkpoint (by the note key)
-   * must have one text. Tried again if the log grew between the two reads; undefined if they
-   * differ.
+   * The pinned ECDSA key, else the one the log's key statement names, which must verify with the
+   * pinned note key: nothing else ties the two keys together (asked once per client; again after
+   * a failure).
    */
-  async #originSignedBy(spki: Uint8Array | undefined): Promise<string | undefined> {
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const info = (await answerJson(this.#client, '/api/v1/log')) as { signedTreeHead?: unknown };
-      const latest = await this.checkpoint();
-      const treeHead = typeof info.signedTreeHead === 'string' ? info.signedTreeHead : '';
-      let sameText: boolean;
-      try {
-        sameText =
-          spki !== undefined &&
-          openNote(treeHead, [ecdsaNoteVerifier(latest.origin, spki)]).text ===
-            parseNote(latest.note).text;
-      } catch {
-        sameText = false;
-      }
-      if (sameText) return latest.origin;
-      if (parseCheckpointSize(treeHead) === latest.size) break;
+  #timestampKeyOfLog(): Promise<EntryTimestampKey> {
+    this.#entryTimestampKey ??= this.#statedTimestampKey().catch((error) => {
+      this.#entryTimestampKey = undefined;
+      throw error;
+    });
+    return this.#entryTimestampKey;
+  }
+
+  async #statedTimestampKey(): Promise<EntryTimestampKey> {
+    const { keyStatement } = (await LogClient.fetchKeys(this.url, this.#fetch)) as {
+      keyStatement?: unknown;
+    };
+    let spki: Uint8Array;
+    try {
+      spki = openKeyStatement(String(keyStatement), this.#note);
+    } catch (cause) {
+      throw new LogClientError(
+        'bad-log-key',
+        `the log's statement of its ECDSA key does not verify with the pinned note key: ${(cause as Error).message}`,
+        undefined,
+        { cause },
+      );
     }
-    return undefined;
+    return this.#timestampKey(spki);
   }
 
   /** Publishes a signed bundle; the answer is checked to log exactly this bundle's signature. */
@@ -649,9 +640,4 @@ function envelopeMatches(body: Uint8Array, envelope: Uint8Array): boolean {
   } catch {
     return false;
   }
-}
-
-/** The size line of a checkpoint note, or NaN: only to tell a grown log from a lying one. */
-function parseCheckpointSize(note: string): number {
-  return Number(note.split('\n')[1]);
 }

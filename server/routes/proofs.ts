@@ -8,6 +8,7 @@ import inclusionQuery from '../../schemas/api/inclusion-query.json' with { type:
 import logKeys from '../../schemas/api/log-keys.json' with { type: 'json' };
 import { ApiError } from '../http/api-error.ts';
 import { toHex } from '../log/encoding.ts';
+import { signKeyStatement } from '../log/key-statement.ts';
 import { consistencyProof, inclusionProof, treeHash } from '../log/proof-builder.ts';
 import { tileNodeReader } from '../log/tile-node-reader.ts';
 import type { LogService } from '../log-service.ts';
@@ -86,6 +87,14 @@ export const proofRoutes: FastifyPluginAsync<{ log: LogService }> = async (app, 
     },
   );
 
+  // Signed once: the keys are the log's for life.
+  const answer = {
+    origin: log.origin,
+    noteVerifierKey: log.keys.noteVerifierKey,
+    ecdsaPublicKey: log.keys.ecdsaPublicKeyPem,
+    logId: log.keys.logId,
+    keyStatement: signKeyStatement(log.keys.ecdsaPublicKeyDer, log.keys.noteSigner),
+  };
   app.get(
     '/api/v1/log/keys',
     {
@@ -94,11 +103,6 @@ export const proofRoutes: FastifyPluginAsync<{ log: LogService }> = async (app, 
         response: { 200: logKeys },
       },
     },
-    async () => ({
-      origin: log.origin,
-      noteVerifierKey: log.keys.noteVerifierKey,
-      ecdsaPublicKey: log.keys.ecdsaPublicKeyPem,
-      logId: log.keys.logId,
-    }),
+    async () => answer,
   );
 };

@@ -1,5 +1,6 @@
 // `attestry log`: reads a log over HTTP and prints only what verifies, every answer checked by
 // the LogClient against the log's note key (pinned with --log-key, else the one it announces).
+import { createPublicKey } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import { fromUtf8, toBase64, toHex } from '../../../server/log/encoding.ts';
@@ -80,7 +81,7 @@ export function logCommand(): Command {
     .addCommand(
       readCommand(
         'trusted-root',
-        "The log's Sigstore trusted root, for @sigstore/verify, cosign and `attestry verify --trusted-root`; checked to list the key that signs the log's checkpoints.",
+        "The log's Sigstore trusted root, for @sigstore/verify, cosign and `attestry verify --trusted-root`; checked to list the ECDSA key the log's note key states as its own.",
       )
         .option('--out <file>', 'write it to this file (default: print it)')
         .action((options: LogOptions & { out?: string }) =>
@@ -163,11 +164,16 @@ function proofLines(hashes: string[]): string[] {
 async function info({ keys, keyPinned, latest, client }: OpenedLog): Promise<Report> {
   // The checkpoint verified under the pinned key; the announced one may differ (and is shown).
   const noteKey = client.noteVerifierKey;
+  // The ECDSA key its key statement names, signed by that note key.
+  const { spki, logId } = await client.ecdsaKey();
+  const ecdsaPublicKey = createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' })
+    .export({ type: 'spki', format: 'pem' })
+    .toString();
   return {
     json: {
       origin: latest.origin,
       ...checkpointJson(latest),
-      keys: { ...keys, noteVerifierKey: noteKey },
+      keys: { origin: keys.origin, noteVerifierKey: noteKey, ecdsaPublicKey, logId },
       ...(keys.noteVerifierKey !== noteKey && { announcedNoteVerifierKey: keys.noteVerifierKey }),
     },
     text: [
@@ -178,9 +184,9 @@ async function info({ keys, keyPinned, latest, client }: OpenedLog): Promise<Rep
       ...(keyPinned && keys.noteVerifierKey !== noteKey
         ? [label('announced', `${keys.noteVerifierKey} (differs from the pinned key)`)]
         : []),
-      label('log ID', keys.logId),
-      'ECDSA key',
-      keys.ecdsaPublicKey.trimEnd(),
+      label('log ID', logId),
+      'ECDSA key (stated by the note key)',
+      ecdsaPublicKey.trimEnd(),
     ],
   };
 }
@@ -300,6 +306,9 @@ async function trustedRoot({ client }: OpenedLog, out?: string): Promise<Report>
   writeFileSync(out, text);
   return {
     json: { trustedRoot: root, out },
-    text: [label('written', out), label('verified', "its log key signs the log's checkpoints")],
+    text: [
+      label('written', out),
+      label('verified', "its log key is the one the log's note key states"),
+    ],
   };
 }
