@@ -554,7 +554,7 @@ t.test('Rekor submissions are checked before anything is logged', async (t) => {
       'bad-signature',
     ],
     ['v2: no verifier', v2Dsse([]), 2, 'bad-entry'],
-    ...['PKIX_ED25519', 'PKIX_ECDSA_P384_SHA_384', 7, 'NOT_AN_ALGORITHM', null].map(
+    ...['PKIX_ED25519', 'PKIX_ECDSA_P384_SHA_384', 7, 'NOT_AN_ALGORITHM'].map(
       (keyDetails): [string, unknown, number, string] => [
         `v2: keyDetails ${keyDetails} for a P-256 key`,
         v2Dsse([{ ...v2Verifier(key.publicKeyPem), keyDetails }]),

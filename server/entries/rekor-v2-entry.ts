@@ -14,12 +14,20 @@ import type { SignerKeyType } from './signer-key.ts';
 import { MAX_PAYLOAD_BYTES } from './submission.ts';
 import { SubmissionError } from './submission-error.ts';
 
-// dev.sigstore.common.v1.PublicKeyDetails of each key type.
-const KEY_DETAILS: Record<SignerKeyType, string> = {
-  'ecdsa-p256': 'PKIX_ECDSA_P256_SHA_256',
-  'ecdsa-p384': 'PKIX_ECDSA_P384_SHA_384',
-  'ecdsa-p521': 'PKIX_ECDSA_P521_SHA_512',
-  ed25519: 'PKIX_ED25519',
+// The dev.sigstore.common.v1.PublicKeyDetails a key type may sign under, its default first, with
+// the digest each names (Ed25519 signs the message itself). P-384 and P-521 keys also sign
+// SHA-256, as sigstore-js signers do.
+const KEY_DETAILS: Record<SignerKeyType, [string, string | null][]> = {
+  'ecdsa-p256': [['PKIX_ECDSA_P256_SHA_256', 'sha256']],
+  'ecdsa-p384': [
+    ['PKIX_ECDSA_P384_SHA_384', 'sha384'],
+    ['PKIX_ECDSA_P384_SHA_256', 'sha256'],
+  ],
+  'ecdsa-p521': [
+    ['PKIX_ECDSA_P521_SHA_512', 'sha512'],
+    ['PKIX_ECDSA_P521_SHA_256', 'sha256'],
+  ],
+  ed25519: [['PKIX_ED25519', null]],
 };
 
 /** The PublicKeyDetails of protobuf JSON (its name or its number); undefined for another value. */
@@ -31,34 +39,49 @@ function keyDetailsName(value: unknown): string | undefined {
   }
 }
 
+/** An algorithm of dev.sigstore.common.v1.PublicKeyDetails, and the digest it signs. */
+type Algorithm = readonly [keyDetails: string, digest: string | null];
+
+interface V2Verifier {
+  signer: RekorSigner;
+  /** What the signature may be made under: the algorithm the request names, else its key's. */
+  algorithms: readonly Algorithm[];
+}
+
 /**
- * A dev.sigstore.rekor.v2.Verifier: DER bytes of a public key or certificate, and the signing
- * algorithm, which must be the key's when given (Rekor v2 requires it to match).
+ * A dev.sigstore.rekor.v2.Verifier: DER bytes of a public key or certificate, and the algorithm,
+ * which must be one of the key's when given (Rekor v2 requires it to match). Protobuf JSON's
+ * default (null, 0, UNSPECIFIED) is no algorithm given.
  */
-function readVerifier(value: unknown, at: string): RekorSigner {
+function readVerifier(value: unknown, at: string): V2Verifier {
   const verifier = objectField(value, at);
-  const { publicKey, x509Certificate, keyDetails } = verifier;
+  const { publicKey, x509Certificate } = verifier;
   if ((publicKey === undefined) === (x509Certificate === undefined)) {
     throw badEntry(`${at} needs exactly one of publicKey and x509Certificate`);
   }
   const field = publicKey === undefined ? 'x509Certificate' : 'publicKey';
   const bytes = objectField(publicKey ?? x509Certificate, `${at}.${field}`).rawBytes;
   const signer = rekorSignerFromDer(base64Field(bytes, `${at}.${field}.rawBytes`));
-  if (keyDetails !== undefined && keyDetailsName(keyDetails) !== KEY_DETAILS[signer.type]) {
+  const algorithms = KEY_DETAILS[signer.type];
+  const named = verifier.keyDetails ?? null;
+  const name = named === null ? 'PUBLIC_KEY_DETAILS_UNSPECIFIED' : keyDetailsName(named);
+  if (name === 'PUBLIC_KEY_DETAILS_UNSPECIFIED') return { signer, algorithms };
+  const algorithm = algorithms.find(([keyDetails]) => keyDetails === name);
+  if (algorithm === undefined) {
     throw new SubmissionError(
       'key-details-mismatch',
-      `${at}.keyDetails ${JSON.stringify(keyDetails).slice(0, 100)} is not the algorithm of its ${field === 'publicKey' ? 'key' : "certificate's key"}: ${KEY_DETAILS[signer.type]}`,
+      `${at}.keyDetails ${JSON.stringify(named).slice(0, 100)} is not an algorithm of its ${field === 'publicKey' ? 'key' : "certificate's key"}: ${algorithms.map(([keyDetails]) => keyDetails).join(' or ')}`,
     );
   }
-  return signer;
+  return { signer, algorithms: [algorithm] };
 }
 
-/** The verifier as the entry body records it: named by what the bytes are, with their details. */
-function bodyVerifier(signer: RekorSigner) {
+/** The verifier as the entry body records it: the bytes named by what they are, the algorithm. */
+function bodyVerifier(signer: RekorSigner, [keyDetails]: Algorithm) {
   const rawBytes = { rawBytes: toBase64(signer.der) };
   return {
     ...(signer.isCertificate ? { x509Certificate: rawBytes } : { publicKey: rawBytes }),
-    keyDetails: KEY_DETAILS[signer.type],
+    keyDetails,
   };
 }
 
@@ -72,11 +95,20 @@ function checkDsse(request: Record<string, unknown>): CheckedRekorEntry {
   if (!Array.isArray(verifiers) || verifiers.length !== 1) {
     throw badEntry('dsseRequestV002.verifiers must hold exactly one key or certificate');
   }
-  const signer = readVerifier(verifiers[0], 'dsseRequestV002.verifiers[0]');
-  verifyEnvelope(envelope, signer.key, signer.type);
+  const { signer, algorithms } = readVerifier(verifiers[0], 'dsseRequestV002.verifiers[0]');
+  // The body records the algorithm the signature is made under.
+  const digest = verifyEnvelope(
+    envelope,
+    signer.key,
+    signer.type,
+    algorithms.map(([, digest]) => digest),
+  );
+  const algorithm = algorithms.find(([, candidate]) => candidate === digest) as Algorithm;
   const dsseV002 = {
     payloadHash: { algorithm: 'SHA2_256', digest: toBase64(sha256(envelope.payload)) },
-    signatures: [{ content: toBase64(envelope.signature.sig), verifier: bodyVerifier(signer) }],
+    signatures: [
+      { content: toBase64(envelope.signature.sig), verifier: bodyVerifier(signer, algorithm) },
+    ],
   };
   // Beside the leaf, the envelope in the same canonical JSON the bundle API stores.
   const envelopeBytes = utf8(JSON.stringify(envelopeJson(envelope)));
@@ -97,11 +129,20 @@ function checkHashedRekord(request: Record<string, unknown>): CheckedRekorEntry 
   }
   const signature = objectField(request.signature, 'hashedRekordRequestV002.signature');
   const sig = base64Field(signature.content, 'hashedRekordRequestV002.signature.content');
-  const signer = readVerifier(signature.verifier, 'hashedRekordRequestV002.signature.verifier');
+  const at = 'hashedRekordRequestV002.signature.verifier';
+  const { signer, algorithms } = readVerifier(signature.verifier, at);
   verifyDigestSignature(signer.key, signer.type, digest, sig);
+  // The digest is SHA-256: so must the algorithm's be.
+  const algorithm = algorithms.find(([, candidate]) => candidate === 'sha256');
+  if (algorithm === undefined) {
+    throw new SubmissionError(
+      'key-details-mismatch',
+      `${at}.keyDetails names an algorithm over another digest than the request's SHA-256`,
+    );
+  }
   const hashedRekordV002 = {
     data: { algorithm: 'SHA2_256', digest: toBase64(digest) },
-    signature: { content: toBase64(sig), verifier: bodyVerifier(signer) },
+    signature: { content: toBase64(sig), verifier: bodyVerifier(signer, algorithm) },
   };
   return { kind: 'hashedrekord', leaf: body('hashedrekord', { hashedRekordV002 }) };
 }
