@@ -14,8 +14,6 @@ export interface PublishedEntry {
 
 type Signature = { bundle: unknown; publicKey?: string };
 
-const urlOf = (log: LogClient | string) => (typeof log === 'string' ? log : log.url);
-
 /**
  * A log given by URL is trusted on first use: its keys are fetched from it and pinned for this
  * one submission, and `token` is the bearer token sent. Pass a LogClient (with its own token) to
@@ -27,17 +25,22 @@ export function publishSignature(
   signature: Signature,
   token?: string,
 ): Promise<PublishedEntry> {
-  return publish(log, signature, token, `the bundle is signed, but publishing it to ${urlOf(log)}`);
+  return publish(
+    log,
+    signature,
+    token,
+    (url) => `the bundle is signed, but publishing it to ${url}`,
+  );
 }
 
-/** Publishes a bundle signed earlier, read from `path`, as publishSignature does. */
-export function publishBundleFile(
-  path: string,
+/** As publishSignature, for a bundle signed earlier: its errors name it by `source` (its file). */
+export function publishBundle(
+  source: string,
   log: LogClient | string,
   signature: Signature,
   token?: string,
 ): Promise<PublishedEntry> {
-  return publish(log, signature, token, `publishing ${path} to ${urlOf(log)}`);
+  return publish(log, signature, token, (url) => `publishing ${source} to ${url}`);
 }
 
 /** A failure is a SignError (publish-failed): "<what> failed: <why>", the log's error its cause. */
@@ -45,9 +48,9 @@ async function publish(
   log: LogClient | string,
   signature: Signature,
   token: string | undefined,
-  what: string,
+  what: (url: string) => string,
 ): Promise<PublishedEntry> {
-  const url = urlOf(log);
+  const url = typeof log === 'string' ? log : log.url;
   try {
     const client = typeof log === 'string' ? await LogClient.trustOnFirstUse(url, token) : log;
     const entry = await client.submit(
@@ -62,7 +65,7 @@ async function publish(
       duplicate: entry.duplicate,
     };
   } catch (cause) {
-    throw new SignError('publish-failed', `${what} failed: ${(cause as Error).message}`, {
+    throw new SignError('publish-failed', `${what(url)} failed: ${(cause as Error).message}`, {
       cause,
     });
   }

@@ -69,8 +69,8 @@ Examples:
         const bundle = readBundle(path);
         const publicKey =
           flags.publicKey === undefined ? undefined : readPublicKey(flags.publicKey);
-        const { publishBundleFile } = await import('../../sign/publish.ts');
-        const entry = await publishBundleFile(
+        const { publishBundle } = await import('../../sign/publish.ts');
+        const entry = await publishBundle(
           path,
           publishTarget(flags),
           { bundle, publicKey },
