@@ -335,6 +335,42 @@ t.test('a client pinned to the note key alone checks entry timestamps too', asyn
   ).submit(await submission());
   t.equal(announcedOnly.logId, log.keys.logId, 'an announced key that is not stated is ignored');
 
+  // The same for the trusted root and the key itself: the announced PEM and log ID are not read.
+  const announcingAttacker = (alterRoot: boolean) =>
+    client((path, body) => {
+      if (path === '/api/v1/log/keys') {
+        return JSON.stringify({
+          ...JSON.parse(body),
+          ecdsaPublicKey: attacker.publicKeyPem,
+          logId: 'ff'.repeat(32),
+        });
+      }
+      if (alterRoot && path === '/api/v1/trusted-root') {
+        const root = JSON.parse(body);
+        root.tlogs[0].publicKey.rawBytes = attackerSpki.toString('base64');
+        return JSON.stringify(root);
+      }
+      return body;
+    });
+  t.same(
+    (await announcingAttacker(false).ecdsaKey()).spki,
+    log.keys.ecdsaPublicKeyDer,
+    'ecdsaKey() is the stated key, not the announced one',
+  );
+  await t.rejects(
+    announcingAttacker(true).trustedRoot(),
+    { code: 'bad-trusted-root' },
+    'a trusted root listing the announced key, not the stated one',
+  );
+  const root = (await announcingAttacker(false).trustedRoot()) as {
+    tlogs: { publicKey: { rawBytes: string } }[];
+  };
+  t.equal(
+    root.tlogs[0].publicKey.rawBytes,
+    Buffer.from(log.keys.ecdsaPublicKeyDer).toString('base64'),
+    'the trusted root of the stated key',
+  );
+
   const size = log.sequencer.checkpoint.size;
   await t.rejects(
     new LogClient({ url, noteVerifierKey, logId: 'ab'.repeat(32) }).submit(await submission()),
@@ -377,4 +413,32 @@ t.test('a client pinned to the note key alone checks entry timestamps too', asyn
   );
   t.equal(log.sequencer.checkpoint.size, before, 'and nothing was published');
   t.equal((await flaky.submit(await submission())).logId, log.keys.logId, 'asked again, and taken');
+});
+
+t.test('trust on first use pins the announced note key, and the ECDSA key it states', async (t) => {
+  const log = openTempLog(t);
+  const attacker = generateKey('ecdsa-p256');
+  // A log front that announces another ECDSA key and log ID beside the log's own note key.
+  const front = await serve(t, log, {}, (app) => {
+    app.addHook('onSend', async (request, _reply, payload) =>
+      request.url === '/api/v1/log/keys'
+        ? JSON.stringify({
+            ...JSON.parse(payload as string),
+            ecdsaPublicKey: attacker.publicKeyPem,
+            logId: 'ff'.repeat(32),
+          })
+        : payload,
+    );
+  });
+  const client = await LogClient.trustOnFirstUse(front.url);
+  t.equal(client.noteVerifierKey, log.keys.noteVerifierKey);
+  t.same(await client.ecdsaKey(), {
+    spki: log.keys.ecdsaPublicKeyDer,
+    logId: log.keys.logId,
+  });
+  const entry = await client.submit({
+    bundle: await buildBundle(keySigner(attacker), omsStatement()),
+    publicKey: attacker.publicKeyPem,
+  });
+  t.equal(entry.logId, log.keys.logId, 'its entry timestamp checked with the stated key');
 });

@@ -159,11 +159,12 @@ export class LogClient {
   }
 
   /**
-   * A client of the log at `url` that trusts it on first use: the keys it announces now (its note
-   * key, ECDSA key and log ID) are pinned for this client's life.
+   * A client of the log at `url` that trusts it on first use: the note key it announces now is
+   * pinned for this client's life, and the ECDSA key is the one that note key states.
    */
   static async trustOnFirstUse(url: string, token?: string): Promise<LogClient> {
-    return new LogClient({ url, ...(await LogClient.fetchKeys(url)), token });
+    const { noteVerifierKey } = await LogClient.fetchKeys(url);
+    return new LogClient({ url, noteVerifierKey, token });
   }
 
   /** The latest checkpoint, verified with the pinned note key. */
