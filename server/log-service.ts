@@ -7,9 +7,11 @@ import { join } from 'node:path';
 import { defaultKeysDir } from './defaults.ts';
 import { ECDSA_KEY_FILE, type LogKeys, loadOrCreateKeys, NOTE_KEY_FILE } from './keys.ts';
 import { openCheckpoint } from './log/checkpoint.ts';
+import { utf8 } from './log/encoding.ts';
 import { LogError } from './log/errors.ts';
+import { type NoteSignature, type OpenedNote, parseNote } from './log/note.ts';
 import { isValidKeyName, type NoteSigningKey, parseVerifierKey } from './log/note-keys.ts';
-import { ecdsaNoteSigner } from './log/note-keys-ecdsa.ts';
+import { ecdsaNoteSigner, ecdsaNoteVerifier } from './log/note-keys-ecdsa.ts';
 import { Sequencer } from './log/sequencer.ts';
 import { createLogMetrics, type LogMetrics } from './metrics.ts';
 import { openSqliteStorage } from './storage/sqlite-storage.ts';
@@ -36,14 +38,37 @@ export interface LogService {
   close(): void;
 }
 
-/** The log's latest checkpoint must verify under the key it is about to sign the next with. */
-function checkSignedBy(note: string, keys: LogKeys, dbPath: string, keysDir: string): void {
+/**
+ * The log's latest checkpoint must verify under the keys it is about to sign the next with: its
+ * note key, and its ECDSA key where the checkpoint carries other lines (a log's ECDSA key is its
+ * log ID, which clients and bundles hold: a lost ecdsa.key must not be replaced by a new one).
+ */
+function checkSignedBy(
+  note: string,
+  keys: LogKeys,
+  origin: string,
+  dbPath: string,
+  keysDir: string,
+): void {
+  let opened: OpenedNote;
   try {
-    openCheckpoint(note, [parseVerifierKey(keys.noteVerifierKey)]);
+    opened = openCheckpoint(note, [parseVerifierKey(keys.noteVerifierKey)]).note;
   } catch {
     throw new LogError(
       'key-mismatch',
       `the checkpoints of ${dbPath} are not signed by the key in ${keysDir} (${keys.noteVerifierKey}): pass --keys with this log's own keys`,
+    );
+  }
+  const ecdsa = ecdsaNoteVerifier(origin, keys.ecdsaPublicKeyDer);
+  const message = utf8(opened.text);
+  const cosignedByIt = (signature: NoteSignature) =>
+    signature.name === ecdsa.name &&
+    signature.keyId === ecdsa.keyId &&
+    ecdsa.verify(message, signature.signature);
+  if (!opened.unverifiedSignatures.every(cosignedByIt)) {
+    throw new LogError(
+      'key-mismatch',
+      `the checkpoints of ${dbPath} are cosigned by another ECDSA key than the one in ${keysDir} (log ID ${keys.logId}): pass --keys with this log's own ${ECDSA_KEY_FILE}`,
     );
   }
 }
@@ -74,8 +99,19 @@ export function openLogService(options: LogServiceOptions): LogService {
         `${options.dbPath} is a log whose key is not in ${keysDir}: pass --keys with the folder holding its ${NOTE_KEY_FILE} and ${ECDSA_KEY_FILE}`,
       );
     }
+    // Nor a new ECDSA key for a log whose checkpoints its own cosigned: it is the log's ID.
+    if (
+      latest !== undefined &&
+      !existsSync(join(keysDir, ECDSA_KEY_FILE)) &&
+      parseNote(latest.note).signatures.length > 1
+    ) {
+      throw new LogError(
+        'missing-keys',
+        `${options.dbPath} is a log whose ECDSA key is not in ${keysDir}: restore its ${ECDSA_KEY_FILE}, which cosigns its checkpoints and is its log ID`,
+      );
+    }
     const keys = loadOrCreateKeys(keysDir, origin);
-    if (latest !== undefined) checkSignedBy(latest.note, keys, options.dbPath, keysDir);
+    if (latest !== undefined) checkSignedBy(latest.note, keys, origin, options.dbPath, keysDir);
     storage.transaction(() => storage.setMeta('origin', origin));
     const metrics = createLogMetrics({ treeSize: () => sequencer.checkpoint.size });
     // The ECDSA line is the one @sigstore/verify checks; C2SP readers check the Ed25519 one.

@@ -118,3 +118,36 @@ t.test('an existing log is served only with its own key, never with new ones', a
   t.equal(log.sequencer.checkpoint.size, 0, 'its own keys still open it');
   log.close();
 });
+
+t.test('an existing log keeps its ECDSA key: a lost one is not replaced', async (t) => {
+  const dir = tempDir(t);
+  const dbPath = join(dir, 'log.db');
+  const first = openLogService({ dbPath, origin: ORIGIN });
+  const { logId } = first.keys;
+  first.close();
+  const keysDir = join(dir, 'keys');
+  const saved = [ECDSA_KEY_FILE, ECDSA_PUBLIC_KEY_FILE].map((file) =>
+    readFileSync(join(keysDir, file)),
+  );
+  rmSync(join(keysDir, ECDSA_KEY_FILE));
+  rmSync(join(keysDir, ECDSA_PUBLIC_KEY_FILE));
+  t.throws(() => openLogService({ dbPath }), {
+    code: 'missing-keys',
+    message: /log\.db is a log whose ECDSA key is not in .*keys: restore its ecdsa\.key/,
+  });
+  t.notOk(existsSync(join(keysDir, ECDSA_KEY_FILE)), 'no key was made for it');
+
+  // Another ECDSA key in its place.
+  loadOrCreateKeys(keysDir, ORIGIN);
+  t.throws(() => openLogService({ dbPath }), {
+    code: 'key-mismatch',
+    message:
+      /are cosigned by another ECDSA key than the one in .*keys \(log ID [0-9a-f]{64}\): pass --keys with this log's own ecdsa\.key/,
+  });
+
+  writeFileSync(join(keysDir, ECDSA_KEY_FILE), saved[0], { mode: 0o600 });
+  writeFileSync(join(keysDir, ECDSA_PUBLIC_KEY_FILE), saved[1]);
+  const log = openLogService({ dbPath });
+  t.equal(log.keys.logId, logId, 'its own ECDSA key opens it again');
+  log.close();
+});
