@@ -11,6 +11,8 @@ import { localToken } from './support/auth.ts';
 import { expectHelp, jsonOutput, runInProcess } from './support/cli.ts';
 import { serve } from './support/http.ts';
 import { OMS, RELEASES } from './support/oms-vectors.ts';
+import { freePort } from './support/server-process.ts';
+import { generateKey } from './support/signing.ts';
 import { openTempLog, tempDir } from './support/temp-log.ts';
 
 const KEY_BUNDLE = path.join(RELEASES, 'v1.1.0-elliptic-key/model.sig');
@@ -29,6 +31,10 @@ t.test('model_signing bundles are published as they are, and proven', async (t) 
   const first = await publish(KEY_BUNDLE, '--public-key', PUBLIC_KEY, '--log', url);
   t.equal(first.status, 0, first.stderr);
   t.match(first.stdout, new RegExp(`^published ${KEY_BUNDLE} to ${url} at index 0 \\(logged `));
+  t.match(
+    first.stdout,
+    /\nchecked with the keys the log announces \(not pinned: pass --log-key\)\n$/,
+  );
 
   const again = await publish(KEY_BUNDLE, '--public-key', PUBLIC_KEY, '--log', url, '--json');
   t.equal(again.status, 0, again.stderr);
@@ -64,14 +70,24 @@ t.test('what the log refuses, and what is no bundle, fail with a message', async
   const dir = tempDir(t);
 
   // The bundle names its key by a hint: the log needs the key itself to check the signature.
+  // The bundle names its key by a hint: the log needs the key itself, which is asked for first.
   const noKey = await publish(KEY_BUNDLE, '--log', url, '--json');
   t.equal(noKey.status, 1);
-  t.match(jsonOutput(noKey.stdout), {
+  t.same(jsonOutput(noKey.stdout), {
     ok: false,
-    code: 'publish-failed',
-    message: new RegExp(`^publishing ${KEY_BUNDLE} to ${url} failed: `),
-    cause: { code: 'missing-public-key', status: 400 },
+    code: 'missing-public-key',
+    message: `${KEY_BUNDLE} names its signer's key by a hint only: pass that public key with --public-key PUB.pem`,
   });
+  // Sent anyway (a script calling the SDK), the log refuses it in its own words.
+  const { publishBundle } = await import('../client-sdk/sign/publish.ts');
+  await t.rejects(
+    publishBundle(KEY_BUNDLE, url, { bundle: JSON.parse(readFileSync(KEY_BUNDLE, 'utf8')) }),
+    {
+      code: 'publish-failed',
+      message: new RegExp(`^publishing ${KEY_BUNDLE} to ${url} failed: `),
+      cause: { code: 'missing-public-key', status: 400 },
+    },
+  );
 
   const nobody = await publish(ANONYMOUS_CERTIFICATE_BUNDLE, '--log', url);
   t.equal(nobody.status, 1);
@@ -106,9 +122,30 @@ t.test('what the log refuses, and what is no bundle, fail with a message', async
     `attestry publish: --public-key ${notJson} holds no PEM public key (-----BEGIN PUBLIC KEY-----)\n`,
   );
 
+  const privateKey = path.join(dir, 'private-key.pem');
+  writeFileSync(
+    privateKey,
+    generateKey('ecdsa-p256').privateKey.export({ type: 'pkcs8', format: 'pem' }),
+  );
+  const secret = await publish(KEY_BUNDLE, '--public-key', privateKey, '--log', url);
+  t.equal(
+    secret.stderr,
+    `attestry publish: --public-key ${privateKey} is a private key: pass its public key (attestry keygen's public-key.pem)\n`,
+  );
+
   const usage = await publish(KEY_BUNDLE);
   t.equal(usage.status, 1, 'no --log is a usage error');
   t.match(usage.stderr, /required option '--log <url>' not specified/);
+  const noScheme = await publish(KEY_BUNDLE, '--log', url.replace('http://', ''));
+  t.equal(noScheme.status, 1);
+  t.match(noScheme.stderr, /the log URL must be an http:\/\/ or https:\/\/ URL/);
+  const keysDir = await publish(KEY_BUNDLE, '--log', url, '--log-key', dir);
+  t.equal(keysDir.status, 1, 'a directory as --log-key is a usage error, not a crash');
+  t.match(keysDir.stderr, /is a directory: pass the note\.pub file in it, or the key itself/);
+  const closed = `http://127.0.0.1:${await freePort()}`;
+  const down = await publish(KEYLESS_BUNDLE, '--log', closed);
+  t.equal(down.status, 1);
+  t.match(down.stderr, `cannot reach the log at ${closed}: fetch failed (ECONNREFUSED)`);
   t.equal(log.sequencer.checkpoint.size, 0, 'nothing was logged');
 });
 
@@ -120,6 +157,8 @@ t.test('a log that takes tokens only: the token is sent', async (t) => {
   const anonymous = await publish(...args);
   t.equal(anonymous.status, 1);
   t.match(jsonOutput(anonymous.stdout).cause, { code: 'token-required', status: 401 });
+  const told = await publish(KEYLESS_BUNDLE, '--log', url);
+  t.match(told.stderr, /\(pass one with --token or ATTESTRY_TOKEN\)\n$/, 'how to send a token');
 
   const token = await localToken(log, ['*']);
   const withToken = await publish(...args, '--token', token);

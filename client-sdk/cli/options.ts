@@ -1,5 +1,5 @@
 // Option parsers shared by the commands.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { InvalidArgumentError, Option } from 'commander';
 import { publishedNameProblem } from '../../server/auth/name-pattern.ts';
 import { LogError } from '../../server/log/errors.ts';
@@ -47,6 +47,11 @@ export function readOptionFile(path: string, option: string): string {
  * `keys/note.pub`); checked here, so that a mistyped key is a usage error, not a failed proof.
  */
 export function parseLogKey(value: string): string {
+  if (existsSync(value) && statSync(value).isDirectory()) {
+    throw new InvalidArgumentError(
+      `${value} is a directory: pass the note.pub file in it, or the key itself.`,
+    );
+  }
   const key = existsSync(value) ? readFileSync(value, 'utf8').trim() : value;
   try {
     parseVerifierKey(key);
@@ -59,6 +64,14 @@ export function parseLogKey(value: string): string {
 }
 
 const DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
+
+/** A log's URL: http or https. */
+export function parseLogUrl(value: string): string {
+  if (!/^https?:$/.test(URL.parse(value)?.protocol ?? '')) {
+    throw new InvalidArgumentError('the log URL must be an http:// or https:// URL.');
+  }
+  return value;
+}
 
 /** A duration such as 90s, 30m, 1h or 7d, in seconds. */
 export function parseDuration(value: string): number {

@@ -24,7 +24,12 @@ export function reportFailure(command: string, error: unknown, json: boolean): v
       }),
     );
   } else {
-    console.error(`attestry ${command}: ${message}`);
+    // The log's words are about its HTTP API; the command's way to send a token is these.
+    const hint =
+      causeOf(error).cause?.code === 'token-required'
+        ? ' (pass one with --token or ATTESTRY_TOKEN)'
+        : '';
+    console.error(`attestry ${command}: ${message}${hint}`);
     for (const [kind, files] of Object.entries(differences ?? {})) {
       for (const file of files) console.error(`  ${kind}: ${file}`);
     }

@@ -579,9 +579,12 @@ async function request(
   try {
     response = await client.fetch(`${client.url}${path}`, rest);
   } catch (error) {
+    // fetch says "fetch failed"; why (ECONNREFUSED, ENOTFOUND, a certificate) is its cause.
+    const reason = (error as { cause?: { code?: unknown; message?: unknown } }).cause;
+    const why = typeof reason?.code === 'string' ? reason.code : reason?.message;
     throw new LogClientError(
       'unreachable',
-      `cannot reach the log at ${client.url}: ${(error as Error).message}`,
+      `cannot reach the log at ${client.url}: ${(error as Error).message}${typeof why === 'string' ? ` (${why})` : ''}`,
       undefined,
       {
         cause: error,

@@ -2,12 +2,12 @@
 // the LogClient against the log's note key (pinned with --log-key, else the one it announces).
 import { createPublicKey } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { fromUtf8, toBase64, toHex } from '../../../server/log/encoding.ts';
 import { LogError } from '../../../server/log/errors.ts';
 import { LogClient, type LogKeys, type VerifiedCheckpoint } from '../../log-client/log-client.ts';
 import { treeRootFromTiles } from '../../verify/log-evidence-tree-root.ts';
-import { parseCount, parseLogKey } from '../options.ts';
+import { parseCount, parseLogKey, parseLogUrl } from '../options.ts';
 
 interface LogOptions {
   log: string;
@@ -28,13 +28,6 @@ interface OpenedLog {
 interface Report {
   json: Record<string, unknown>;
   text: string[];
-}
-
-function parseLogUrl(value: string): string {
-  if (!/^https?:$/.test(URL.parse(value)?.protocol ?? '')) {
-    throw new InvalidArgumentError('the log URL must be an http:// or https:// URL.');
-  }
-  return value;
 }
 
 export function logCommand(): Command {

@@ -5,7 +5,13 @@ import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { LogError } from '../../../server/log/errors.ts';
 import { pemPublicKeyBlock } from '../../keys/pem-public-key.ts';
-import { parseLogKey, publishTarget, readOptionFile, tokenOption } from '../options.ts';
+import {
+  parseLogKey,
+  parseLogUrl,
+  publishTarget,
+  readOptionFile,
+  tokenOption,
+} from '../options.ts';
 import { reportFailure } from '../report-failure.ts';
 
 interface PublishFlags {
@@ -18,14 +24,24 @@ interface PublishFlags {
 
 /** The PEM block of a --public-key file (which may describe the key before it). */
 function readPublicKey(path: string): string {
-  const block = pemPublicKeyBlock(readOptionFile(path, '--public-key'));
+  const text = readOptionFile(path, '--public-key');
+  const block = pemPublicKeyBlock(text);
   if (block === undefined) {
     throw new LogError(
       'bad-public-key',
-      `--public-key ${path} holds no PEM public key (-----BEGIN PUBLIC KEY-----)`,
+      text.includes('PRIVATE KEY')
+        ? `--public-key ${path} is a private key: pass its public key (attestry keygen's public-key.pem)`
+        : `--public-key ${path} holds no PEM public key (-----BEGIN PUBLIC KEY-----)`,
     );
   }
   return block;
+}
+
+/** Whether a bundle names its signer's key by a hint only, the key itself left to the verifier. */
+function namesKeyByHint(bundle: unknown): boolean {
+  const material = (bundle as { verificationMaterial?: { publicKey?: unknown } } | null)
+    ?.verificationMaterial;
+  return material?.publicKey !== undefined;
 }
 
 /** The bundle file as JSON; what it holds is the log's to check. */
@@ -44,7 +60,7 @@ export function publishCommand(): Command {
       "Publish a signed Sigstore bundle (attestry sign or attest, model_signing) to a log, and check the log's answer: the entry logs this signature, and its inclusion proof and entry timestamp verify.",
     )
     .argument('<bundle>', 'the bundle file (model.sig)')
-    .requiredOption('--log <url>', 'URL of the attestry log')
+    .requiredOption('--log <url>', 'URL of the attestry log', parseLogUrl)
     .option(
       '--log-key <key>',
       "the log's C2SP note verifier key, or its note.pub file, pinned (default: the key the log announces)",
@@ -67,6 +83,12 @@ Examples:
       const json = flags.json === true;
       try {
         const bundle = readBundle(path);
+        if (flags.publicKey === undefined && namesKeyByHint(bundle)) {
+          throw new LogError(
+            'missing-public-key',
+            `${path} names its signer's key by a hint only: pass that public key with --public-key PUB.pem`,
+          );
+        }
         const publicKey =
           flags.publicKey === undefined ? undefined : readPublicKey(flags.publicKey);
         const { publishBundle } = await import('../../sign/publish.ts');
@@ -86,6 +108,9 @@ Examples:
             ? `${path} was already in ${entry.url}, at index ${entry.logIndex} (logged ${at})`
             : `published ${path} to ${entry.url} at index ${entry.logIndex} (logged ${at})`,
         );
+        if (flags.logKey === undefined) {
+          console.log('checked with the keys the log announces (not pinned: pass --log-key)');
+        }
       } catch (error) {
         reportFailure('publish', error, json);
       }
