@@ -260,8 +260,17 @@ t.test('bad input is refused with a clear message and exit status 1', async (t) 
       message: 'the log URL must be an http:// or https:// URL.',
     },
     {
-      args: ['info', '--log', url, '--log-key', 'nonsense'],
+      args: ['info', '--log', url, '--log-key', 'nonsense+00+key'],
       message: /not a C2SP note verifier key .* nor a file holding one: /,
+    },
+    {
+      args: ['info', '--log', url, '--log-key', 'data/keys/note.pub'],
+      message:
+        "no file data/keys/note.pub: pass the log's note.pub, or the key it holds (NAME+KEYID+KEY).",
+    },
+    {
+      args: ['info', '--log', url, '--log-key', 'nonsense'],
+      message: "no file nonsense: pass the log's note.pub, or the key it holds (NAME+KEYID+KEY).",
     },
     {
       args: ['entry', 'first', '--log', url],

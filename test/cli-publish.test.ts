@@ -30,7 +30,12 @@ t.test('model_signing bundles are published as they are, and proven', async (t) 
 
   const first = await publish(KEY_BUNDLE, '--public-key', PUBLIC_KEY, '--log', url);
   t.equal(first.status, 0, first.stderr);
-  t.match(first.stdout, new RegExp(`^published ${KEY_BUNDLE} to ${url} at index 0 \\(logged `));
+  t.match(
+    first.stdout,
+    new RegExp(
+      `^published ${KEY_BUNDLE} to ${url} at index 0, under "v1.1.0-elliptic-key" \\(logged `,
+    ),
+  );
   t.match(
     first.stdout,
     /\nchecked with the keys the log announces \(not pinned: pass --log-key\)\n$/,
@@ -41,6 +46,7 @@ t.test('model_signing bundles are published as they are, and proven', async (t) 
   t.match(jsonOutput(again.stdout), {
     ok: true,
     bundle: KEY_BUNDLE,
+    names: ['v1.1.0-elliptic-key'],
     url,
     logIndex: 0,
     duplicate: true,

@@ -53,6 +53,12 @@ export function parseLogKey(value: string): string {
     );
   }
   const key = existsSync(value) ? readFileSync(value, 'utf8').trim() : value;
+  // A key string is NAME+KEYID+KEY: what has no "+", or ends in .pub, was meant as a file.
+  if (!existsSync(value) && (!value.includes('+') || value.endsWith('.pub'))) {
+    throw new InvalidArgumentError(
+      `no file ${value}: pass the log's note.pub, or the key it holds (NAME+KEYID+KEY).`,
+    );
+  }
   try {
     parseVerifierKey(key);
   } catch (error) {

@@ -139,5 +139,5 @@ function ownedMessage(
   if (!key) {
     return `${owned}; names are held and granted to keys only (this log does not check certificates against a trust root), so sign with a key the owner grants the name to`;
   }
-  return `${owned}, which has no grant to ${identity} covering it now (none, expired, or for other names): the owner can grant it (attestry attest contributor --identity ${identity} --role maintainer --names ${JSON.stringify(name)})`;
+  return `${owned}, which has no grant to ${identity} covering it now (none, expired, or for other names): the owner can grant it (attestry attest contributor --identity ${identity} --role maintainer --names ${JSON.stringify(name)} --key OWNER-KEY.pem --log URL)`;
 }

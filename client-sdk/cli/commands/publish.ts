@@ -3,7 +3,10 @@
 // checks out: it logs exactly this bundle's signature, under a signed checkpoint that proves it.
 import { resolve } from 'node:path';
 import { Command } from 'commander';
+import { isObject } from '../../../server/entries/is-object.ts';
+import { utf8 } from '../../../server/log/encoding.ts';
 import { LogError } from '../../../server/log/errors.ts';
+import { statementOf } from '../../bom/logged-statement.ts';
 import { pemPublicKeyBlock } from '../../keys/pem-public-key.ts';
 import {
   parseLogKey,
@@ -42,6 +45,17 @@ function namesKeyByHint(bundle: unknown): boolean {
   const material = (bundle as { verificationMaterial?: { publicKey?: unknown } } | null)
     ?.verificationMaterial;
   return material?.publicKey !== undefined;
+}
+
+/** The names of the subjects of the bundle's statement: what the log files it under. */
+function subjectNames(bundle: unknown): string[] {
+  const envelope = (bundle as { dsseEnvelope?: unknown } | null)?.dsseEnvelope;
+  // statementOf answers only for a statement whose subject is a list.
+  const subjects = (statementOf(utf8(JSON.stringify(envelope ?? null)))?.statement.subject ??
+    []) as unknown[];
+  return subjects.flatMap((subject) =>
+    isObject(subject) && typeof subject.name === 'string' ? [subject.name] : [],
+  );
 }
 
 /** The bundle file as JSON; what it holds is the log's to check. */
@@ -98,15 +112,18 @@ Examples:
           { bundle, publicKey },
           flags.token,
         );
+        const names = subjectNames(bundle);
         if (json) {
-          console.log(JSON.stringify({ ok: true, bundle: resolve(path), ...entry }));
+          console.log(JSON.stringify({ ok: true, bundle: resolve(path), names, ...entry }));
           return;
         }
         const at = new Date(entry.integratedTime * 1000).toISOString();
+        const under =
+          names.length === 0 ? '' : `, under ${names.map((name) => `"${name}"`).join(', ')}`;
         console.log(
           entry.duplicate
-            ? `${path} was already in ${entry.url}, at index ${entry.logIndex} (logged ${at})`
-            : `published ${path} to ${entry.url} at index ${entry.logIndex} (logged ${at})`,
+            ? `${path} was already in ${entry.url}, at index ${entry.logIndex}${under} (logged ${at})`
+            : `published ${path} to ${entry.url} at index ${entry.logIndex}${under} (logged ${at})`,
         );
         if (flags.logKey === undefined) {
           console.log('checked with the keys the log announces (not pinned: pass --log-key)');
