@@ -7,9 +7,8 @@ import { join } from 'node:path';
 import { defaultKeysDir } from './defaults.ts';
 import { ECDSA_KEY_FILE, type LogKeys, loadOrCreateKeys, NOTE_KEY_FILE } from './keys.ts';
 import { openCheckpoint } from './log/checkpoint.ts';
-import { utf8 } from './log/encoding.ts';
 import { LogError } from './log/errors.ts';
-import { type NoteSignature, type OpenedNote, parseNote } from './log/note.ts';
+import { type OpenedNote, parseNote } from './log/note.ts';
 import { isValidKeyName, type NoteSigningKey, parseVerifierKey } from './log/note-keys.ts';
 import { ecdsaNoteSigner, ecdsaNoteVerifier } from './log/note-keys-ecdsa.ts';
 import { Sequencer } from './log/sequencer.ts';
@@ -50,22 +49,24 @@ function checkSignedBy(
   dbPath: string,
   keysDir: string,
 ): void {
-  let opened: OpenedNote;
+  const noteKey = parseVerifierKey(keys.noteVerifierKey);
+  // Opened with both keys: a line by either must verify, and any other line is by another key.
+  let opened: OpenedNote | undefined;
   try {
-    opened = openCheckpoint(note, [parseVerifierKey(keys.noteVerifierKey)]).note;
+    opened = openCheckpoint(note, [
+      noteKey,
+      ecdsaNoteVerifier(origin, keys.ecdsaPublicKeyDer),
+    ]).note;
   } catch {
+    opened = undefined;
+  }
+  if (!opened?.verifiedSignatures.some((signature) => signature.keyId === noteKey.keyId)) {
     throw new LogError(
       'key-mismatch',
       `the checkpoints of ${dbPath} are not signed by the key in ${keysDir} (${keys.noteVerifierKey}): pass --keys with this log's own keys`,
     );
   }
-  const ecdsa = ecdsaNoteVerifier(origin, keys.ecdsaPublicKeyDer);
-  const message = utf8(opened.text);
-  const cosignedByIt = (signature: NoteSignature) =>
-    signature.name === ecdsa.name &&
-    signature.keyId === ecdsa.keyId &&
-    ecdsa.verify(message, signature.signature);
-  if (!opened.unverifiedSignatures.every(cosignedByIt)) {
+  if (opened.unverifiedSignatures.length > 0) {
     throw new LogError(
       'key-mismatch',
       `the checkpoints of ${dbPath} are cosigned by another ECDSA key than the one in ${keysDir} (log ID ${keys.logId}): pass --keys with this log's own ${ECDSA_KEY_FILE}`,

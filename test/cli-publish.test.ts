@@ -145,9 +145,9 @@ t.test('what the log refuses, and what is no bundle, fail with a message', async
   const noScheme = await publish(KEY_BUNDLE, '--log', url.replace('http://', ''));
   t.equal(noScheme.status, 1);
   t.match(noScheme.stderr, /the log URL must be an http:\/\/ or https:\/\/ URL/);
-  const keysDir = await publish(KEY_BUNDLE, '--log', url, '--log-key', dir);
-  t.equal(keysDir.status, 1, 'a directory as --log-key is a usage error, not a crash');
-  t.match(keysDir.stderr, /is a directory: pass the note\.pub file in it, or the key itself/);
+  const directoryKey = await publish(KEY_BUNDLE, '--log', url, '--log-key', dir);
+  t.equal(directoryKey.status, 1, 'a directory as --log-key is a usage error, not a crash');
+  t.match(directoryKey.stderr, /is a directory: pass the note\.pub file in it, or the key itself/);
   const closed = `http://127.0.0.1:${await freePort()}`;
   const down = await publish(KEYLESS_BUNDLE, '--log', closed);
   t.equal(down.status, 1);

@@ -1,13 +1,14 @@
 // Talks to an attestry log over HTTP and checks everything it receives before returning it:
 // checkpoints against the pinned note key, inclusion proofs against those checkpoints, signed
 // entry timestamps against the pinned ECDSA key (or the one the log's key statement names, signed
-// by the note key), stored envelopes against the leaves that commit to them. Runs in Node and in browsers (fetch and the pure verification modules only).
+// by the note key), stored envelopes against the leaves that commit to them. Runs in Node and in
+// browsers (fetch and the pure verification modules only).
 import { openCheckpoint } from '../../server/log/checkpoint.ts';
 import { verifyConsistency } from '../../server/log/consistency-proof.ts';
 import { fromBase64, fromHex, fromUtf8, toBase64, toHex } from '../../server/log/encoding.ts';
 import { decodeEntryBundle } from '../../server/log/entry-bundle.ts';
 import { entryTimestampMessage } from '../../server/log/entry-timestamp.ts';
-import { HASH_SIZE, leafHash, sha256 } from '../../server/log/hash.ts';
+import { equalBytes, HASH_SIZE, leafHash, sha256 } from '../../server/log/hash.ts';
 import { verifyInclusion } from '../../server/log/inclusion-proof.ts';
 import { openKeyStatement } from '../../server/log/key-statement.ts';
 import { type NoteVerifier, parseVerifierKey } from '../../server/log/note-keys.ts';
@@ -195,7 +196,7 @@ export class LogClient {
     const { spki } = await this.#timestampKeyOfLog();
     if (
       listed === undefined ||
-      toBase64(listed) !== toBase64(spki) ||
+      !equalBytes(listed, spki) ||
       typeof tlog.baseUrl !== 'string' ||
       !tlog.baseUrl.includes(this.#note.name) ||
       typeof start !== 'string' ||
