@@ -9,6 +9,7 @@ import {
   DEFAULT_REQUEST_TIMEOUT_MS,
 } from './defaults.ts';
 import { type LogServiceOptions, openLogService } from './log-service.ts';
+import { sizeThreadPool } from './thread-pool.ts';
 
 export interface ServerOptions extends LogServiceOptions, PublishingOptions {
   host: string;
@@ -22,6 +23,7 @@ export interface ServerOptions extends LogServiceOptions, PublishingOptions {
 }
 
 export async function startServer(options: ServerOptions): Promise<() => Promise<void>> {
+  const threadPoolSize = sizeThreadPool();
   // Read first: a bad file stops the start before the log is created.
   const oidcIssuers =
     options.oidcIssuersFile === undefined ? [] : loadOidcIssuers(options.oidcIssuersFile);
@@ -55,6 +57,7 @@ export async function startServer(options: ServerOptions): Promise<() => Promise
       maxQueuedEntries,
       requestTimeoutMs: requestTimeout,
       connectionTimeoutMs: connectionTimeout,
+      threadPoolSize,
       treeSize: log.sequencer.checkpoint.size,
     },
     'attestry log ready',

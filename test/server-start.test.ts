@@ -2,9 +2,9 @@
 // listens on a free loopback port, answers /healthz, keeps its key across restarts and exits 0 on
 // SIGTERM or SIGINT; bad options and mismatched origins or keys stop it before it listens.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
-import { hostname } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import t, { type Test } from 'tap';
 import { parsePort } from '../client-sdk/cli/commands/server.ts';
@@ -12,6 +12,7 @@ import { loadKeys } from '../server/keys.ts';
 import { parseSignerKey } from '../server/log/note-keys.ts';
 import { openLogService } from '../server/log-service.ts';
 import { openSqliteStorage } from '../server/storage/sqlite-storage.ts';
+import { sizeThreadPool } from '../server/thread-pool.ts';
 import { entryBody, tempDir } from './support/temp-log.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -132,6 +133,19 @@ async function health(url: string) {
   return { status: response.status, body: await response.json() };
 }
 
+/** The threads of libuv's pool in a process (Linux names them in /proc), once the pool started. */
+async function threadPoolThreads(pid: number): Promise<number> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const names = readdirSync(`/proc/${pid}/task`).map((task) =>
+      readFileSync(`/proc/${pid}/task/${task}/comm`, 'utf8').trim(),
+    );
+    const pool = names.filter((name) => name === 'libuv-worker').length;
+    if (pool > 0) return pool;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return 0;
+}
+
 async function stopWith(t: Test, server: Server, signal: NodeJS.Signals): Promise<void> {
   server.child.kill(signal);
   const exit = await server.exited;
@@ -145,7 +159,13 @@ async function stopWith(t: Test, server: Server, signal: NodeJS.Signals): Promis
 t.test('npm start serves /healthz, logs its key and stops on SIGTERM', async (t) => {
   const dir = tempDir(t);
   const dbPath = join(dir, 'log.db');
-  const env = { ATTESTRY_DB: dbPath, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' };
+  const env = {
+    ATTESTRY_DB: dbPath,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'info',
+    UV_THREADPOOL_SIZE: undefined,
+  };
   const server = await startProcess(t, [MAIN], { env });
   t.match(server.url, /^http:\/\/127\.0\.0\.1:[1-9]\d*$/, 'Fastify logs the port it got');
   t.same(await health(server.url), {
@@ -159,8 +179,16 @@ t.test('npm start serves /healthz, logs its key and stops on SIGTERM', async (t)
     maxQueuedEntries: 4096,
     requestTimeoutMs: 30_000,
     connectionTimeoutMs: 60_000,
+    threadPoolSize: Math.max(1, availableParallelism() - 1),
   });
   t.ok(key.startsWith(`${hostname()}+`), 'the ready line carries the verifier key');
+  if (process.platform === 'linux') {
+    t.equal(
+      await threadPoolThreads(server.child.pid as number),
+      server.ready.threadPoolSize,
+      'the thread pool has the size logged: one thread fewer than the CPUs, at least one',
+    );
+  }
 
   const keysDir = join(dir, 'keys');
   t.equal(statSync(keysDir).mode & 0o777, 0o700, 'keys/ is private to its owner');
@@ -306,6 +334,31 @@ t.test('attestry server takes its queue limit and timeouts as flags', async (t) 
     t.equal(cli.code, 1, `${flag} ${value} exits 1`);
     t.match(cli.stderr, `argument '${value}' is invalid. ${message}`);
   }
+});
+
+t.test("an operator's UV_THREADPOOL_SIZE sizes the thread pool", async (t) => {
+  const dir = tempDir(t);
+  const server = await startProcess(t, serverArgs(join(dir, 'log.db')), {
+    env: { UV_THREADPOOL_SIZE: '3' },
+  });
+  t.equal(server.ready.threadPoolSize, 3, 'logged');
+  if (process.platform === 'linux') {
+    t.equal(await threadPoolThreads(server.child.pid as number), 3, 'three threads run');
+  }
+  await stopWith(t, server, 'SIGTERM');
+});
+
+t.test('the thread pool is sized one thread below the CPUs, at least one', async (t) => {
+  const sized = (cpus: number, env: NodeJS.ProcessEnv = {}) => {
+    const size = sizeThreadPool(env, cpus);
+    t.equal(env.UV_THREADPOOL_SIZE, String(size), 'for libuv, in the environment');
+    return size;
+  };
+  t.equal(sized(1), 1);
+  t.equal(sized(2), 1);
+  t.equal(sized(8), 7);
+  t.equal(sized(8, { UV_THREADPOOL_SIZE: '2' }), 2, "the operator's setting is kept");
+  t.equal(sized(2, { UV_THREADPOOL_SIZE: '' }), 1, 'an empty setting is none');
 });
 
 t.test('a bad --port is refused before anything is opened', async (t) => {

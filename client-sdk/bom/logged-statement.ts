@@ -55,7 +55,7 @@ async function checkedSigner(entry: FetchedEntry, envelope: ReturnType<typeof pa
   try {
     if (verifier.kind === 'publicKey' && typeof verifier.pem === 'string') {
       const key = parsePublicKeyPem(verifier.pem);
-      verifyEnvelope(envelope, key.key, key.type);
+      await verifyEnvelope(envelope, key.key, key.type);
       return key.identity;
     }
     if (verifier.kind === 'certificate' && Array.isArray(verifier.pemChain)) {
@@ -64,7 +64,7 @@ async function checkedSigner(entry: FetchedEntry, envelope: ReturnType<typeof pa
         return new Uint8Array(Buffer.from(body, 'base64'));
       });
       const chain = parseCertificateChain(ders);
-      verifyEnvelope(envelope, chain.leaf.publicKey, chain.type);
+      await verifyEnvelope(envelope, chain.leaf.publicKey, chain.type);
       return chain.identity?.san;
     }
   } catch {

@@ -27,7 +27,10 @@ function readChain(ders: Uint8Array[]): CertificateChain {
   }
 }
 
-export function verifyCertificateBundle(bundle: OmsBundle, trustedPem: string): VerifiedSignature {
+export async function verifyCertificateBundle(
+  bundle: OmsBundle,
+  trustedPem: string,
+): Promise<VerifiedSignature> {
   const anchors = readPemCertificates(trustedPem);
   if (anchors === undefined) {
     throw new VerifyError(
@@ -54,7 +57,7 @@ export function verifyCertificateBundle(bundle: OmsBundle, trustedPem: string): 
   }
   const certificates = chain.pemChain.map((pem) => new X509Certificate(pem));
   const path = validateCertificatePath(certificates, anchors, new Date());
-  const encoding = verifyDsseSignature(bundle.envelope, leaf.publicKey, type);
+  const encoding = await verifyDsseSignature(bundle.envelope, leaf.publicKey, type);
   if (encoding === undefined) {
     throw new VerifyError(
       'signature-invalid',

@@ -45,13 +45,13 @@ function signsDigestsV01(payload: Uint8Array): boolean {
 }
 
 /** Which encoding the signature verifies over, or undefined when it verifies over none. */
-export function verifyDsseSignature(
+export async function verifyDsseSignature(
   envelope: DsseEnvelope,
   key: KeyObject,
   type: OmsKeyType,
-): SignedEncoding | undefined {
+): Promise<SignedEncoding | undefined> {
   try {
-    verifyEnvelope(envelope, key, type);
+    await verifyEnvelope(envelope, key, type);
     return 'dsse';
   } catch {
     if (!signsDigestsV01(envelope.payload)) return undefined;

@@ -50,7 +50,10 @@ function embeddedKey(rawBytes: Uint8Array): KeyObject {
 const sameKey = (a: KeyObject, b: KeyObject) =>
   a.export({ type: 'spki', format: 'der' }).equals(b.export({ type: 'spki', format: 'der' }));
 
-export function verifyKeyBundle(bundle: OmsBundle, publicKeyPem: string): VerifiedSignature {
+export async function verifyKeyBundle(
+  bundle: OmsBundle,
+  publicKeyPem: string,
+): Promise<VerifiedSignature> {
   const signer = readKey(publicKeyPem);
   const type = omsKeyType(signer.key);
   if (type === undefined) {
@@ -76,7 +79,7 @@ export function verifyKeyBundle(bundle: OmsBundle, publicKeyPem: string): Verifi
       `the bundle was signed with another key than the one given (${signer.identity}): check that you have the signer's public key`,
     );
   }
-  const encoding = verifyDsseSignature(bundle.envelope, signer.key, type);
+  const encoding = await verifyDsseSignature(bundle.envelope, signer.key, type);
   if (encoding === undefined) {
     throw new VerifyError(
       'signature-invalid',

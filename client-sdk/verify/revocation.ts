@@ -24,7 +24,7 @@ async function revocationBy(
     const json = JSON.parse(fromUtf8(entry.envelope ?? new Uint8Array()) ?? '');
     const envelope = parseEnvelope(json, MAX_PAYLOAD_BYTES);
     if (envelope.payloadType !== IN_TOTO_PAYLOAD_TYPE) return undefined;
-    verifyEnvelope(envelope, key.key, key.type);
+    await verifyEnvelope(envelope, key.key, key.type);
     const statement = parseStatement(envelope.payload);
     const { predicate } = JSON.parse(fromUtf8(envelope.payload) as string);
     if (

@@ -27,7 +27,7 @@ function pemSigner(value: unknown, at: string): RekorSigner {
   return rekorSignerFromPem(pem);
 }
 
-function checkDsse(spec: Record<string, unknown>): CheckedRekorEntry {
+async function checkDsse(spec: Record<string, unknown>): Promise<CheckedRekorEntry> {
   const content = objectField(spec.proposedContent, 'spec.proposedContent');
   if (typeof content.envelope !== 'string') {
     throw badEntry('spec.proposedContent.envelope must be the envelope as a JSON string');
@@ -44,7 +44,7 @@ function checkDsse(spec: Record<string, unknown>): CheckedRekorEntry {
   }
   const envelope = parseEnvelope(envelopeValue, MAX_PAYLOAD_BYTES);
   const signer = pemSigner(verifiers[0], 'spec.proposedContent.verifiers[0]');
-  verifyEnvelope(envelope, signer.key, signer.type);
+  await verifyEnvelope(envelope, signer.key, signer.type);
   const envelopeBytes = utf8(content.envelope);
   return {
     kind: 'dsse',

@@ -89,7 +89,7 @@ function body(kind: string, spec: Record<string, unknown>): Uint8Array {
   return utf8(canonicalize({ apiVersion: '0.0.2', kind, spec }) as string);
 }
 
-function checkDsse(request: Record<string, unknown>): CheckedRekorEntry {
+async function checkDsse(request: Record<string, unknown>): Promise<CheckedRekorEntry> {
   const envelope = parseEnvelope(request.envelope, MAX_PAYLOAD_BYTES);
   const { verifiers } = request;
   if (!Array.isArray(verifiers) || verifiers.length !== 1) {
@@ -97,7 +97,7 @@ function checkDsse(request: Record<string, unknown>): CheckedRekorEntry {
   }
   const { signer, algorithms } = readVerifier(verifiers[0], 'dsseRequestV002.verifiers[0]');
   // The body records the algorithm the signature is made under.
-  const digest = verifyEnvelope(
+  const digest = await verifyEnvelope(
     envelope,
     signer.key,
     signer.type,

@@ -181,7 +181,7 @@ export async function checkSubmission(body: unknown): Promise<CheckedSubmission>
     // hint does not name means the wrong key was sent; one that verifies under a hint naming
     // another key means a wrong hint; one that fails under a matching hint, a changed payload.
     try {
-      verifyEnvelope(envelope, signer.key, signer.type);
+      await verifyEnvelope(envelope, signer.key, signer.type);
     } catch (error) {
       if (error instanceof SubmissionError && !hintNames(signer, material.hint)) {
         throw new SubmissionError(
@@ -202,7 +202,7 @@ export async function checkSubmission(body: unknown): Promise<CheckedSubmission>
       );
     }
     const chain = parseCertificateChain(material.ders);
-    verifyEnvelope(envelope, chain.leaf.publicKey, chain.type);
+    await verifyEnvelope(envelope, chain.leaf.publicKey, chain.type);
     if (chain.identity === undefined) {
       throw new SubmissionError(
         'certificate-without-identity',
