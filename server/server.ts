@@ -22,6 +22,11 @@ export interface ServerOptions extends LogServiceOptions, PublishingOptions {
   oidcIssuersFile?: string;
 }
 
+/**
+ * Opens the log and serves it until SIGINT or SIGTERM; answers a function that stops it. It sizes
+ * libuv's thread pool first (thread-pool.ts), which only works if nothing in the process has used
+ * the pool yet: embedders call it before anything else that could.
+ */
 export async function startServer(options: ServerOptions): Promise<() => Promise<void>> {
   const threadPoolSize = sizeThreadPool();
   // Read first: a bad file stops the start before the log is created.

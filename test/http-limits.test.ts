@@ -9,8 +9,10 @@ import {
   DEFAULT_MAX_QUEUED_ENTRIES,
   DEFAULT_REQUEST_TIMEOUT_MS,
 } from '../server/defaults.ts';
+import { SubmissionError } from '../server/entries/submission-error.ts';
 import { PRE_ROUTING_HEADERS } from '../server/http/error-handler.ts';
 import { SECURITY_HEADERS } from '../server/http/security-headers.ts';
+import { type ChecksUnderWay, checked, refuseWhenSaturated } from '../server/http/submit.ts';
 import { bearer, localToken } from './support/auth.ts';
 import { expectError, serve } from './support/http.ts';
 import { postEntry, submissionBody, TEST_PREDICATE_TYPE } from './support/submissions.ts';
@@ -90,6 +92,26 @@ t.test('a saturated log answers 503 with Retry-After, serves reads, and recovers
   t.equal((await again.json()).logIndex, 3, 'and nothing of the refused attempts was logged');
   const metrics = await (await fetch(`${url}/metrics`)).text();
   t.match(metrics, /^attestry_rejections_total\{code="log-saturated"\} 3$/m, 'refusals counted');
+});
+
+t.test('submissions whose checks are under way count toward the queue limit', async (t) => {
+  const log = openTempLog(t);
+  const checks: ChecksUnderWay = { count: 0 };
+  const saturated = refuseWhenSaturated(log, 2, checks);
+  const admit = () => saturated.call(null as never, null as never, null as never);
+  let pass = (_: unknown) => {};
+  let fail = (_: unknown) => {};
+  const passing = checked(checks, new Promise((resolve) => (pass = resolve)));
+  await t.resolves(admit(), 'one check under way: one more is admitted');
+  const failing = checked(checks, new Promise((_, reject) => (fail = reject)));
+  t.equal(checks.count, 2);
+  await t.rejects(admit(), { statusCode: 503, code: 'log-saturated' }, 'two: the limit');
+  pass('checked');
+  fail(new SubmissionError('bad-signature', 'no'));
+  t.equal(await passing, 'checked');
+  await t.rejects(failing, { statusCode: 400, code: 'bad-signature' });
+  t.equal(checks.count, 0, 'a check leaves the count whether it passes or fails');
+  await t.resolves(admit());
 });
 
 t.test('the default queue limit does not throttle 300 submissions in flight', async (t) => {

@@ -142,6 +142,20 @@ t.test('a bundle signed with each supported key type is accepted', async (t) => 
   }
 });
 
+t.test('the signature is checked beside the event loop, on the thread pool', async (t) => {
+  const key = keys['ecdsa-p256'];
+  const bundle = await buildBundle(keySigner(key), omsStatement());
+  let settled = false;
+  const check = checkSubmission({ bundle, publicKey: key.publicKeyPem }).finally(() => {
+    settled = true;
+  });
+  // A check made on this thread would have settled by now: only an event-loop turn brings the
+  // thread pool's answer.
+  for (let turn = 0; turn < 20; turn++) await Promise.resolve();
+  t.notOk(settled, 'still pending once every microtask due has run');
+  t.ok(await check, 'then checked');
+});
+
 t.test('the key identity is sha256 of the DER SPKI, whatever the PEM layout', async (t) => {
   const key = keys['ecdsa-p384'];
   const spki = Buffer.from(key.publicKeyPem.replace(/-----[A-Z ]+-----|\s/g, ''), 'base64');

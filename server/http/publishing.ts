@@ -13,7 +13,7 @@ import type { Acknowledgement } from '../log/sequencer.ts';
 import type { LogService } from '../log-service.ts';
 import type { EntryRecord } from '../storage/storage.ts';
 import { ApiError } from './api-error.ts';
-import { appendLeaf, refuseWhenSaturated } from './submit.ts';
+import { appendLeaf, type ChecksUnderWay, refuseWhenSaturated } from './submit.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -35,13 +35,18 @@ export interface PublishingSettings {
   maxQueuedEntries: number;
 }
 
-/** The settings, with the authentication hook its routes share (refused tokens count across them). */
+/**
+ * The settings, with what its routes share: the authentication hook (refused tokens count across
+ * them) and the count of submissions being checked.
+ */
 export interface Publishing extends PublishingSettings {
   authenticate: onRequestAsyncHookHandler;
+  /** Counted with the sequencer's queue against maxQueuedEntries. */
+  checks: ChecksUnderWay;
 }
 
 export function publishingWith(settings: PublishingSettings): Publishing {
-  return { ...settings, authenticate: authenticate(settings) };
+  return { ...settings, authenticate: authenticate(settings), checks: { count: 0 } };
 }
 
 const TOKEN_REQUIRED =
@@ -112,7 +117,7 @@ export function publishingRoute(publishing: Publishing) {
       },
     },
     onRequest: [
-      refuseWhenSaturated(publishing.log, publishing.maxQueuedEntries),
+      refuseWhenSaturated(publishing.log, publishing.maxQueuedEntries, publishing.checks),
       publishing.authenticate,
     ],
   };

@@ -18,19 +18,28 @@ export const STORAGE_RETRY_AFTER = 10;
 /** Retry-After while the log shuts down (a restart takes seconds). */
 export const CLOSING_RETRY_AFTER = 5;
 
+/** The submissions of one app whose checks are under way (their signatures on the thread pool). */
+export interface ChecksUnderWay {
+  count: number;
+}
+
 /**
- * An onRequest hook refusing submissions while maxQueued entries or more wait for the sequencer,
- * before the body is read or its signature checked; reads are not concerned. The limit is soft:
- * submissions already past this hook still join the queue.
+ * An onRequest hook refusing submissions while maxQueued or more wait, for the sequencer or for
+ * their checks, before the body is read or its signature checked; reads are not concerned. The
+ * limit is soft: submissions already past this hook still join the queue.
  */
-export function refuseWhenSaturated(log: LogService, maxQueued: number): onRequestAsyncHookHandler {
+export function refuseWhenSaturated(
+  log: LogService,
+  maxQueued: number,
+  checks: ChecksUnderWay,
+): onRequestAsyncHookHandler {
   return async () => {
-    const queued = log.sequencer.queueLength;
+    const queued = log.sequencer.queueLength + checks.count;
     if (queued >= maxQueued) {
       throw new ApiError(
         503,
         'log-saturated',
-        `the log has ${queued} submissions waiting to be sequenced (at most ${maxQueued}): retry in ${SATURATED_RETRY_AFTER} s`,
+        `the log has ${queued} submissions being checked or waiting to be sequenced (at most ${maxQueued}): retry in ${SATURATED_RETRY_AFTER} s`,
         { retryAfter: SATURATED_RETRY_AFTER },
       );
     }
@@ -38,15 +47,19 @@ export function refuseWhenSaturated(log: LogService, maxQueued: number): onReque
 }
 
 /**
- * A submission check's result, its SubmissionError a 400. The checks are async functions, even
- * where nothing in them waits: whatever they throw reaches this as a rejection.
+ * A submission check's result, its SubmissionError a 400. The checks are async functions, so that
+ * whatever they throw, before or after their signature check on the thread pool, reaches this as
+ * a rejection.
  */
-export async function checked<T>(check: Promise<T>): Promise<T> {
+export async function checked<T>(checks: ChecksUnderWay, check: Promise<T>): Promise<T> {
+  checks.count++;
   try {
     return await check;
   } catch (error) {
     if (error instanceof SubmissionError) throw new ApiError(400, error.code, error.message);
     throw error;
+  } finally {
+    checks.count--;
   }
 }
 

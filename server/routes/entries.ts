@@ -64,7 +64,7 @@ export const entriesRoutes: FastifyPluginAsync<EntriesRoutesOptions> = async (ap
       },
     },
     async (request, reply) => {
-      const submission = await checked(checkSubmission(request.body));
+      const submission = await checked(publishing.checks, checkSubmission(request.body));
       const record = entryRecord(
         submission.statement,
         submission.envelopeBytes,

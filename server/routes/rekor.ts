@@ -93,7 +93,7 @@ export const rekorRoutes: FastifyPluginAsync<RekorRoutesOptions> = async (app, o
       },
     },
     async (request, reply) => {
-      const entry = await checked(checkRekorV1Entry(request.body));
+      const entry = await checked(options.publishing.checks, checkRekorV1Entry(request.body));
       const ack = await publish(options.publishing, request, entry.leaf, entry.record);
       const uuid = toHex(ack.leafHash);
       if (ack.duplicate) {
@@ -201,7 +201,7 @@ export const rekorRoutes: FastifyPluginAsync<RekorRoutesOptions> = async (app, o
       },
     },
     async (request, reply) => {
-      const entry = await checked(checkRekorV2Request(request.body));
+      const entry = await checked(options.publishing.checks, checkRekorV2Request(request.body));
       const ack = await publish(options.publishing, request, entry.leaf, entry.record);
       // Rekor v2 answers a resubmission with the entry it already holds.
       reply.code(ack.duplicate ? 200 : 201);
