@@ -58,7 +58,7 @@ function checkSignedBy(
       ecdsaNoteVerifier(origin, keys.ecdsaPublicKeyDer),
     ]).note;
   } catch {
-    opened = undefined;
+    // verifies under neither key: refused below
   }
   if (!opened?.verifiedSignatures.some((signature) => signature.keyId === noteKey.keyId)) {
     throw new LogError(

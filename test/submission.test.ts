@@ -153,7 +153,7 @@ t.test('the signature is checked beside the event loop, on the thread pool', asy
   // thread pool's answer.
   for (let turn = 0; turn < 20; turn++) await Promise.resolve();
   t.notOk(settled, 'still pending once every microtask due has run');
-  t.ok(await check, 'then checked');
+  t.same((await check).identities, [key.identity], "then checked, under the signer's key");
 });
 
 t.test('the key identity is sha256 of the DER SPKI, whatever the PEM layout', async (t) => {

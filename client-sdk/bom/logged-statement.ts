@@ -28,10 +28,16 @@ export interface StatementSource {
 /** A statement's parts from envelope JSON bytes, or undefined for anything else. */
 export function statementOf(envelopeBytes: Uint8Array | undefined) {
   try {
-    const envelope = parseEnvelope(
-      JSON.parse(fromUtf8(envelopeBytes ?? new Uint8Array()) ?? ''),
-      MAX_PAYLOAD_BYTES,
-    );
+    return statementOfEnvelope(JSON.parse(fromUtf8(envelopeBytes ?? new Uint8Array()) ?? ''));
+  } catch {
+    return undefined;
+  }
+}
+
+/** A statement's parts from a parsed DSSE envelope, or undefined for anything else. */
+export function statementOfEnvelope(value: unknown) {
+  try {
+    const envelope = parseEnvelope(value, MAX_PAYLOAD_BYTES);
     if (envelope.payloadType !== IN_TOTO_PAYLOAD_TYPE) return undefined;
     const statement = JSON.parse(fromUtf8(envelope.payload) ?? '');
     if (

@@ -25,6 +25,8 @@ export interface LogKeys {
   ecdsaPublicKey: string;
   /** hex SHA-256 of the ECDSA key's DER SPKI: the Sigstore log ID. */
   logId: string;
+  /** The note key's signed statement of the ECDSA key (server/log/key-statement.ts). */
+  keyStatement: string;
 }
 
 export interface LogClientOptions {
@@ -262,9 +264,7 @@ export class LogClient {
   }
 
   async #statedTimestampKey(): Promise<EntryTimestampKey> {
-    const { keyStatement } = (await LogClient.fetchKeys(this.url, this.#fetch)) as {
-      keyStatement?: unknown;
-    };
+    const { keyStatement } = await LogClient.fetchKeys(this.url, this.#fetch);
     let spki: Uint8Array;
     try {
       spki = openKeyStatement(String(keyStatement), this.#note);

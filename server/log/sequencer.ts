@@ -17,8 +17,8 @@ import { appendLeafHashes } from './tree-appender.ts';
 /**
  * How long the first submission of a batch waits for others. With signatures checked on the thread
  * pool, the event loop idles while a batch waits: 2 ms appended 10% faster than 5 ms, and 1 or 3 ms
- * no differently (npm run bench:ab, 64 in flight, both with checks on the pool). Timers wait for the event loop's next turn, so a
- * batch in fact waits longer under load.
+ * no differently (npm run bench:ab, 64 in flight, both with checks on the pool). Timers wait for
+ * the event loop's next turn, so a batch in fact waits longer under load.
  */
 const DEFAULT_MAX_BATCH_DELAY_MS = 2;
 

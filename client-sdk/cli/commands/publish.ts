@@ -4,9 +4,8 @@
 import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { isObject } from '../../../server/entries/is-object.ts';
-import { utf8 } from '../../../server/log/encoding.ts';
 import { LogError } from '../../../server/log/errors.ts';
-import { statementOf } from '../../bom/logged-statement.ts';
+import { statementOfEnvelope } from '../../bom/logged-statement.ts';
 import { pemPublicKeyBlock } from '../../keys/pem-public-key.ts';
 import {
   parseLogKey,
@@ -50,9 +49,8 @@ function namesKeyByHint(bundle: unknown): boolean {
 /** The names of the subjects of the bundle's statement: what the log files it under. */
 function subjectNames(bundle: unknown): string[] {
   const envelope = (bundle as { dsseEnvelope?: unknown } | null)?.dsseEnvelope;
-  // statementOf answers only for a statement whose subject is a list.
-  const subjects = (statementOf(utf8(JSON.stringify(envelope ?? null)))?.statement.subject ??
-    []) as unknown[];
+  // statementOfEnvelope answers only for a statement whose subject is a list.
+  const subjects = (statementOfEnvelope(envelope)?.statement.subject ?? []) as unknown[];
   return subjects.flatMap((subject) =>
     isObject(subject) && typeof subject.name === 'string' ? [subject.name] : [],
   );
