@@ -14,11 +14,15 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type Connection, load, openConnections } from './load-generator.ts';
-import { type LogServer, signedSubmissions, startLogServer } from './log-server.ts';
+import {
+  type LogServer,
+  signedSubmissions,
+  startLogServer,
+  WARM_UP_APPENDS,
+} from './log-server.ts';
 import { median, quantile } from './stats.ts';
 
 const IN_FLIGHT = 64;
-const WARM_UP = 2_000;
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -88,7 +92,7 @@ async function appends(side: Side, count: number): Promise<number> {
   return measured.perSecond;
 }
 
-const submissions = await signedSubmissions(WARM_UP + slices * sliceSize);
+const submissions = await signedSubmissions(WARM_UP_APPENDS + slices * sliceSize);
 const dir = mkdtempSync(join(tmpdir(), 'attestry-bench-ab-'));
 const sides: Side[] = [];
 try {
@@ -97,7 +101,7 @@ try {
   const b = await side('B', positionals[1], values['env-b'], submissions, dir);
   sides.push(b);
   for (const s of [a, b]) {
-    await appends(s, WARM_UP);
+    await appends(s, WARM_UP_APPENDS);
     s.latencies = [];
   }
   for (let slice = 0; slice < slices; slice++) {
