@@ -1,11 +1,17 @@
+import { STATUS_CODES } from 'node:http';
 import t from 'tap';
-import { serve } from './support/http.ts';
+import { openApiPath, serve } from './support/http.ts';
 import { entryBody, openTempLog } from './support/temp-log.ts';
 
-/** Fastify's `/a/:b` and `/tile/*` as OpenAPI writes them. */
-function openApiPath(url: string): string {
-  return url.replaceAll(/:(\w+)/g, '{$1}').replace('*', '{*}');
-}
+type Operations = Record<
+  string,
+  {
+    responses: Record<
+      string,
+      { description: string; content?: Record<string, { schema: unknown }> }
+    >;
+  }
+>;
 
 t.test('/docs is an OpenAPI 3 document covering every route', async (t) => {
   const routes: { method: string; url: string; schema: unknown }[] = [];
@@ -63,6 +69,31 @@ t.test('/docs is an OpenAPI 3 document covering every route', async (t) => {
   t.same(inclusion.responses['400'].content['application/json'].schema, {
     $ref: '#/components/schemas/ErrorBody',
   });
+  // Every error answer is described by its status; each body is an ErrorBody, but the entries
+  // API's 409, which carries the entry the log already holds.
+  for (const [path, operations] of Object.entries(doc.paths as Record<string, Operations>)) {
+    for (const [method, operation] of Object.entries(operations)) {
+      for (const [status, response] of Object.entries(operation.responses)) {
+        if (Number(status) < 400) continue;
+        const where = `${method.toUpperCase()} ${path} ${status}`;
+        t.match(
+          response.description,
+          new RegExp(`^${STATUS_CODES[status]}`),
+          `${where} is described`,
+        );
+        if (path === '/api/v1/entries' && status === '409') continue;
+        t.same(
+          response.content?.['application/json'].schema,
+          { $ref: '#/components/schemas/ErrorBody' },
+          `${where} is an ErrorBody`,
+        );
+      }
+    }
+  }
+  t.ok(
+    doc.paths['/api/v1/entries/{index}'].get.responses['503'],
+    'reads list the 503 of storage that cannot be read',
+  );
   t.ok(doc.components.schemas.ErrorBody, 'the shared error body is a component');
 });
 

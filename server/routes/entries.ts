@@ -6,6 +6,7 @@ import entriesSchema from '../../schemas/api/entries.json' with { type: 'json' }
 import { entryRecord } from '../entries/entry-record.ts';
 import { checkSubmission } from '../entries/submission.ts';
 import { ApiError } from '../http/api-error.ts';
+import { errorResponses, PUBLISHING_ERRORS, STORAGE_UNAVAILABLE } from '../http/error-responses.ts';
 import { type Publishing, publish, publishingRoute } from '../http/publishing.ts';
 import { checked } from '../http/submit.ts';
 import { toBase64 } from '../log/encoding.ts';
@@ -53,13 +54,11 @@ export const entriesRoutes: FastifyPluginAsync<EntriesRoutesOptions> = async (ap
         body: ref('SubmitRequest'),
         response: {
           201: ref('SubmitResponse'),
-          // No token or a refused one (401); a name the caller may not publish under (403).
-          401: { $ref: 'ErrorBody#' },
-          403: { $ref: 'ErrorBody#' },
-          409: ref('DuplicateResponse'),
-          429: { $ref: 'ErrorBody#' },
-          // Saturated, or its storage cannot be written: retry after Retry-After seconds.
-          503: { $ref: 'ErrorBody#' },
+          ...PUBLISHING_ERRORS,
+          409: {
+            description: 'Conflict: the log already holds this entry, which the answer carries',
+            ...ref('DuplicateResponse'),
+          },
         },
       },
     },
@@ -94,7 +93,7 @@ export const entriesRoutes: FastifyPluginAsync<EntriesRoutesOptions> = async (ap
       schema: {
         summary: 'An entry, its envelope and an inclusion proof to the latest checkpoint',
         params: ref('EntryParams'),
-        response: { 200: ref('Entry') },
+        response: { 200: ref('Entry'), ...errorResponses(400, 404, STORAGE_UNAVAILABLE) },
       },
     },
     async (request) => {
@@ -112,7 +111,7 @@ export const entriesRoutes: FastifyPluginAsync<EntriesRoutesOptions> = async (ap
       schema: {
         summary: 'Search entries by subject digest, name, signer identity or predicate type',
         querystring: ref('SearchQuery'),
-        response: { 200: ref('SearchResponse') },
+        response: { 200: ref('SearchResponse'), ...errorResponses(400, STORAGE_UNAVAILABLE) },
       },
     },
     async (request) => {

@@ -7,13 +7,14 @@ import inclusionProofSchema from '../../schemas/api/inclusion-proof.json' with {
 import inclusionQuery from '../../schemas/api/inclusion-query.json' with { type: 'json' };
 import logKeys from '../../schemas/api/log-keys.json' with { type: 'json' };
 import { ApiError } from '../http/api-error.ts';
+import { errorResponses, STORAGE_UNAVAILABLE } from '../http/error-responses.ts';
 import { toHex } from '../log/encoding.ts';
 import { signKeyStatement } from '../log/key-statement.ts';
 import { consistencyProof, inclusionProof, treeHash } from '../log/proof-builder.ts';
 import { tileNodeReader } from '../log/tile-node-reader.ts';
 import type { LogService } from '../log-service.ts';
 
-const errors = { 400: { $ref: 'ErrorBody#' } };
+const errors = errorResponses(400, STORAGE_UNAVAILABLE);
 
 function beyondLog(size: number, latest: number): ApiError {
   return new ApiError(

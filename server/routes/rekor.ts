@@ -10,6 +10,7 @@ import rekorSchema from '../../schemas/api/rekor.json' with { type: 'json' };
 import { checkRekorV1Entry } from '../entries/rekor-v1-entry.ts';
 import { checkRekorV2Request } from '../entries/rekor-v2-entry.ts';
 import { ApiError } from '../http/api-error.ts';
+import { errorResponses, PUBLISHING_ERRORS, STORAGE_UNAVAILABLE } from '../http/error-responses.ts';
 import { type Publishing, publish, publishingRoute } from '../http/publishing.ts';
 import { checked } from '../http/submit.ts';
 import { fromHex, toBase64, toHex } from '../log/encoding.ts';
@@ -26,17 +27,9 @@ export interface RekorRoutesOptions {
 }
 
 const ref = (name: string) => ({ $ref: `${rekorSchema.$id}#/$defs/${name}` });
-const error = { $ref: 'ErrorBody#' };
-const readErrors = { 400: error, 404: error };
-const writeErrors = {
-  400: error,
-  401: error,
-  403: error,
-  409: error,
-  413: error,
-  429: error,
-  503: error,
-};
+const readErrors = errorResponses(400, 404, STORAGE_UNAVAILABLE);
+// Rekor v1 answers a resubmission 409 with an error body; v2 answers 200 with the entry.
+const v1WriteErrors = { ...PUBLISHING_ERRORS, ...errorResponses(409) };
 
 /** One entry as Rekor v1 answers it, keyed by its UUID (the hex leaf hash). */
 function rekorV1Entry(
@@ -89,7 +82,7 @@ export const rekorRoutes: FastifyPluginAsync<RekorRoutesOptions> = async (app, o
         summary: 'Rekor v1: log a dsse or hashedrekord 0.0.1 entry',
         security: [{ bearer: [] }],
         body: ref('ProposedEntry'),
-        response: { 201: ref('LogEntry'), ...writeErrors },
+        response: { 201: ref('LogEntry'), ...v1WriteErrors },
       },
     },
     async (request, reply) => {
@@ -196,7 +189,7 @@ export const rekorRoutes: FastifyPluginAsync<RekorRoutesOptions> = async (app, o
         response: {
           200: ref('TransparencyLogEntry'),
           201: ref('TransparencyLogEntry'),
-          ...writeErrors,
+          ...PUBLISHING_ERRORS,
         },
       },
     },

@@ -4,6 +4,7 @@ import { hash } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import tileParams from '../../schemas/api/tile-params.json' with { type: 'json' };
 import { ApiError } from '../http/api-error.ts';
+import { errorResponses, STORAGE_UNAVAILABLE } from '../http/error-responses.ts';
 import { encodeEntryBundle } from '../log/entry-bundle.ts';
 import { HASH_SIZE } from '../log/hash.ts';
 import { parseTilePath, TILE_WIDTH, tileForSize } from '../log/tile.ts';
@@ -14,7 +15,7 @@ export const FULL_TILE_CACHE = 'public, max-age=31536000, immutable';
 export const PARTIAL_TILE_CACHE = 'public, max-age=10';
 export const CHECKPOINT_CACHE = 'no-cache';
 
-const errors = { 400: { $ref: 'ErrorBody#' }, 404: { $ref: 'ErrorBody#' } };
+const errors = errorResponses(400, 404, STORAGE_UNAVAILABLE);
 const notModified = { 304: { description: 'Not modified (If-None-Match)', type: 'null' } };
 
 /** If-None-Match uses the weak comparison (RFC 9110 13.1.2). */

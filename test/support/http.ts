@@ -20,7 +20,46 @@ export const OPEN_PUBLISHING: PublishingOptions = {
   anonymousPerMinute: 1_000_000,
 };
 
-/** Builds the app, lets `setup` add test routes or hooks, and listens on 127.0.0.1. */
+/** Fastify's `/a/:b` and `/tile/*` as OpenAPI writes them. */
+export function openApiPath(url: string): string {
+  return url.replaceAll(/:(\w+)/g, '{$1}').replace('*', '{*}');
+}
+
+interface OpenApiDocument {
+  paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+}
+
+/**
+ * Records every answer the app's routes give (method, route, status) and answers a check that
+ * throws if /docs does not list one of them among its route's responses. HEAD answers count as
+ * GET's; 500s (a fault no route promises) and routes without a response schema (a test's own) are
+ * left out.
+ */
+function recordAnswers(app: FastifyInstance): () => void {
+  const answered = new Set<string>();
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions;
+    if (route.url === undefined || route.schema?.response === undefined) return;
+    if (reply.statusCode === 500) return;
+    const method = request.method === 'HEAD' ? 'get' : request.method.toLowerCase();
+    answered.add(`${method} ${openApiPath(route.url)} ${reply.statusCode}`);
+  });
+  return () => {
+    const { paths } = app.swagger() as unknown as OpenApiDocument;
+    const undocumented = [...answered].filter((answer) => {
+      const [method, path, status] = answer.split(' ');
+      return paths[path]?.[method]?.responses[status] === undefined;
+    });
+    if (undocumented.length > 0) {
+      throw new Error(`answers /docs does not list: ${undocumented.join(', ')}`);
+    }
+  };
+}
+
+/**
+ * Builds the app, lets `setup` add test routes or hooks, and listens on 127.0.0.1. When the test
+ * ends, every status a route answered must be among that route's responses in /docs.
+ */
 export async function serve(
   t: Test,
   log: LogService,
@@ -29,9 +68,16 @@ export async function serve(
   publishing: PublishingOptions = OPEN_PUBLISHING,
 ): Promise<Served> {
   const app = buildApp(log, options, publishing);
+  const checkDocumented = recordAnswers(app);
   setup?.(app);
   await app.listen({ port: 0, host: '127.0.0.1' });
-  t.teardown(() => app.close());
+  t.teardown(async () => {
+    try {
+      checkDocumented();
+    } finally {
+      await app.close();
+    }
+  });
   const { port } = app.server.address() as AddressInfo;
   return { app, url: `http://127.0.0.1:${port}` };
 }
