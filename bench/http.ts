@@ -19,7 +19,8 @@ import { mean, median, quantile } from './stats.ts';
 const ROUNDS = 5;
 const APPENDS_PER_ROUND = 3_000;
 const HEALTHZ_PER_ROUND = 5_000;
-// The warm-up (WARM_UP_APPENDS) is sent in parts, each's rate printed: the first seconds of a log.
+// The warm-up (WARM_UP_APPENDS) is sent in parts, each's rate and CPU printed: how a log just
+// started fares.
 const WARM_UP_PARTS = 4;
 const IN_FLIGHT = 64;
 
@@ -34,13 +35,15 @@ export async function run(): Promise<void> {
   const connections = await openConnections(server.port, IN_FLIGHT);
   try {
     const pid = child.pid as number;
-    const part = WARM_UP_APPENDS / WARM_UP_PARTS;
-    const warmUp: number[] = [];
-    for (let first = 0; first < WARM_UP_APPENDS; first += part) {
-      warmUp.push((await load(connections, pid, part, (i) => requests[first + i], 201)).perSecond);
+    const warmUp: string[] = [];
+    for (let part = 0; part < WARM_UP_PARTS; part++) {
+      const first = Math.floor((part * WARM_UP_APPENDS) / WARM_UP_PARTS);
+      const end = Math.floor(((part + 1) * WARM_UP_APPENDS) / WARM_UP_PARTS);
+      const m = await load(connections, pid, end - first, (i) => requests[first + i], 201);
+      warmUp.push(`${m.perSecond.toFixed(0)}/s at ${m.serverCpu.toFixed(0)} µs`);
     }
     console.log(
-      `warm-up, while V8 optimizes the append path: ${WARM_UP_PARTS} parts of ${part} appends at ${warmUp.map((rate) => rate.toFixed(0)).join(', ')}/s`,
+      `warm-up, ${WARM_UP_APPENDS} appends in ${WARM_UP_PARTS} parts (rate, server CPU per append): ${warmUp.join(', ')}`,
     );
     const appends: Measured[] = [];
     const health: Measured[] = [];

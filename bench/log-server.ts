@@ -14,12 +14,13 @@ import { httpRequest } from './load-generator.ts';
 const ORIGIN = 'bench.example/log';
 
 /**
- * Appends a benchmark sends before it measures, so that it measures the log as it runs for days
- * rather than its first seconds. V8 goes on optimizing the append path (about 200 functions, on
- * its own threads) for the first 12,000 to 16,000 appends at 64 in flight; until it is done the
- * server spends about a third more CPU per append (370 against 280 µs) and appends about a fifth
- * slower (counted with --trace-opt, and per-thread CPU from /proc, on the 2-vCPU VM). 2,000, as
- * before, measured mostly the compiler.
+ * Appends a benchmark sends before it measures, so that it measures the server once V8 has
+ * compiled its append path, as in a log that has been running, rather than its first seconds.
+ * On the 2-vCPU VM, in runs of 12 rounds of 3,000 after 2,000: V8 made about 230 optimizations
+ * (--trace-opt), on its own threads, until about 14,000 appends; until then the server spent
+ * 320-430 µs of CPU per append (per-thread CPU from /proc) and appended 2,800-3,500 a second, then
+ * 240-300 µs and 3,700-4,600 a second. A warm-up of 2,000 left the measured rounds inside that
+ * period.
  */
 export const WARM_UP_APPENDS = 20_000;
 /** This source tree. */

@@ -70,11 +70,17 @@ t.test('/docs is an OpenAPI 3 document covering every route', async (t) => {
     $ref: '#/components/schemas/ErrorBody',
   });
   // Every error answer is described by its status; each body is an ErrorBody, but the entries
-  // API's 409, which carries the entry the log already holds.
+  // API's 409, which carries the entry the log already holds. Routes with a path parameter list
+  // the 414 Fastify answers, before routing, for one over its length limit.
+  let errorAnswers = 0;
   for (const [path, operations] of Object.entries(doc.paths as Record<string, Operations>)) {
     for (const [method, operation] of Object.entries(operations)) {
+      if (/\{\w+\}/.test(path)) {
+        t.ok(operation.responses['414'], `${method.toUpperCase()} ${path} lists 414`);
+      }
       for (const [status, response] of Object.entries(operation.responses)) {
         if (Number(status) < 400) continue;
+        errorAnswers++;
         const where = `${method.toUpperCase()} ${path} ${status}`;
         t.match(
           response.description,
@@ -90,10 +96,7 @@ t.test('/docs is an OpenAPI 3 document covering every route', async (t) => {
       }
     }
   }
-  t.ok(
-    doc.paths['/api/v1/entries/{index}'].get.responses['503'],
-    'reads list the 503 of storage that cannot be read',
-  );
+  t.ok(errorAnswers >= 40, `${errorAnswers} error answers listed`);
   t.ok(doc.components.schemas.ErrorBody, 'the shared error body is a component');
 });
 

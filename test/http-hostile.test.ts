@@ -195,6 +195,7 @@ t.test('malformed and hostile requests get 4xx and change nothing', async (t) =>
     get('hex index', '/api/v1/entries/0x10'),
     get('absurd index', '/api/v1/entries/99999999999999999999999'),
     get('index beyond the log', '/api/v1/entries/5'),
+    get('index over the path parameter limit', `/api/v1/entries/${'9'.repeat(200)}`),
     get('inclusion: negative index', '/api/v1/log/inclusion?index=-1&size=1'),
     get('inclusion: index not below size', '/api/v1/log/inclusion?index=1&size=1'),
     get('inclusion: size beyond the log', '/api/v1/log/inclusion?index=0&size=2'),
@@ -264,6 +265,7 @@ t.test('malformed and hostile requests get 4xx and change nothing', async (t) =>
   }
   t.equal(statuses.get('oversized body'), 413);
   t.equal(statuses.get('form content type'), 415);
+  t.equal(statuses.get('index over the path parameter limit'), 414);
 
   t.equal(await (await fetch(`${url}/checkpoint`)).text(), before, 'the checkpoint did not move');
   t.equal(log.storage.entryCount(), 1, 'no entry was added');

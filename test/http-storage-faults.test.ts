@@ -7,7 +7,8 @@ import Database from 'better-sqlite3';
 import t, { type Test } from 'tap';
 import { auditLog } from '../server/log/audit.ts';
 import { verifyConsistency } from '../server/log/consistency-proof.ts';
-import { fromHex } from '../server/log/encoding.ts';
+import { fromHex, toHex } from '../server/log/encoding.ts';
+import { leafHash } from '../server/log/hash.ts';
 import { parseVerifierKey } from '../server/log/note-keys.ts';
 import { Sequencer } from '../server/log/sequencer.ts';
 import type { LogService } from '../server/log-service.ts';
@@ -246,10 +247,20 @@ t.test(
       await expectError(t, response, 503, 'storage-unavailable');
     };
 
+    const uuid = toHex(leafHash(log.storage.readEntry(0)?.body as Uint8Array));
+    const modelPath = `/api/v1/models/sha256:${'ab'.repeat(32)}`;
+    // A route of each kind, with the storage read it needs: every one answers 503, and (through
+    // serve) must list it in /docs.
     const reads = [
       { method: 'readEntry', path: '/api/v1/entries/0' },
       { method: 'searchEntries', path: '/api/v1/entries?name=acme%2Fmodel' },
       { method: 'readTile', path: '/tile/0/000.p/1' },
+      { method: 'readEntries', path: '/tile/entries/000.p/1' },
+      { method: 'readTile', path: '/api/v1/log/inclusion?index=0&size=1' },
+      { method: 'findLeaf', path: `/api/v1/log/entries/${uuid}` },
+      { method: 'searchEntries', path: `${modelPath}/status` },
+      { method: 'searchEntries', path: `${modelPath}/bom?signer=sha256:${'00'.repeat(32)}` },
+      { method: 'checkpoints', path: '/api/v1/trusted-root' },
     ];
     for (const { method, path } of reads) {
       broken = method;

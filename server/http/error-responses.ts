@@ -23,9 +23,15 @@ export function errorResponses(
 export const STORAGE_UNAVAILABLE = 503;
 
 /**
+ * What a route with a path parameter (`/api/v1/entries/:index`) may answer: Fastify refuses a
+ * parameter longer than its limit (100 characters) before routing, with 414.
+ */
+export const PARAMETER_TOO_LONG = 414;
+
+/**
  * What a publishing route may answer besides a duplicate: a refused check (400), no token or a
  * refused one (401), a name the caller may not publish under (403), a body over the limit (413)
- * or not JSON (415), the caller's rate limit (429), a saturated log or storage that cannot be
- * written (503, with Retry-After).
+ * or of a content type the server does not parse (415), the caller's rate limit (429), a
+ * saturated log or storage that cannot be written (503, with Retry-After).
  */
 export const PUBLISHING_ERRORS = errorResponses(400, 401, 403, 413, 415, 429, 503);

@@ -6,7 +6,12 @@ import entriesSchema from '../../schemas/api/entries.json' with { type: 'json' }
 import { entryRecord } from '../entries/entry-record.ts';
 import { checkSubmission } from '../entries/submission.ts';
 import { ApiError } from '../http/api-error.ts';
-import { errorResponses, PUBLISHING_ERRORS, STORAGE_UNAVAILABLE } from '../http/error-responses.ts';
+import {
+  errorResponses,
+  PARAMETER_TOO_LONG,
+  PUBLISHING_ERRORS,
+  STORAGE_UNAVAILABLE,
+} from '../http/error-responses.ts';
 import { type Publishing, publish, publishingRoute } from '../http/publishing.ts';
 import { checked } from '../http/submit.ts';
 import { toBase64 } from '../log/encoding.ts';
@@ -93,7 +98,10 @@ export const entriesRoutes: FastifyPluginAsync<EntriesRoutesOptions> = async (ap
       schema: {
         summary: 'An entry, its envelope and an inclusion proof to the latest checkpoint',
         params: ref('EntryParams'),
-        response: { 200: ref('Entry'), ...errorResponses(400, 404, STORAGE_UNAVAILABLE) },
+        response: {
+          200: ref('Entry'),
+          ...errorResponses(400, 404, PARAMETER_TOO_LONG, STORAGE_UNAVAILABLE),
+        },
       },
     },
     async (request) => {

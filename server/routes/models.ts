@@ -6,7 +6,11 @@ import entriesSchema from '../../schemas/api/entries.json' with { type: 'json' }
 import modelsSchema from '../../schemas/api/models.json' with { type: 'json' };
 import { REVOCATION_PREDICATE_TYPE } from '../entries/predicate-types.ts';
 import { ApiError } from '../http/api-error.ts';
-import { errorResponses, STORAGE_UNAVAILABLE } from '../http/error-responses.ts';
+import {
+  errorResponses,
+  PARAMETER_TOO_LONG,
+  STORAGE_UNAVAILABLE,
+} from '../http/error-responses.ts';
 import type { LogService } from '../log-service.ts';
 import { storageStatementSource } from '../statement-source.ts';
 import { entryJson } from './proof-json.ts';
@@ -27,7 +31,10 @@ export const modelsRoutes: FastifyPluginAsync<{ log: LogService }> = async (app,
         summary: "A model's revocations, proven, in one answer",
         params: ref('ModelParams'),
         querystring: ref('StatusQuery'),
-        response: { 200: ref('ModelStatus'), ...errorResponses(400, STORAGE_UNAVAILABLE) },
+        response: {
+          200: ref('ModelStatus'),
+          ...errorResponses(400, PARAMETER_TOO_LONG, STORAGE_UNAVAILABLE),
+        },
       },
     },
     async (request) => {
@@ -66,7 +73,10 @@ export const modelsRoutes: FastifyPluginAsync<{ log: LogService }> = async (app,
         summary: "A model's AI-BOM (CycloneDX ML-BOM or SPDX 3 AI) from the log's attestations",
         params: ref('ModelParams'),
         querystring: ref('BomQuery'),
-        response: { 200: ref('Bom'), ...errorResponses(400, 404, STORAGE_UNAVAILABLE) },
+        response: {
+          200: ref('Bom'),
+          ...errorResponses(400, 404, PARAMETER_TOO_LONG, STORAGE_UNAVAILABLE),
+        },
       },
     },
     async (request, reply) => {

@@ -10,7 +10,12 @@ import rekorSchema from '../../schemas/api/rekor.json' with { type: 'json' };
 import { checkRekorV1Entry } from '../entries/rekor-v1-entry.ts';
 import { checkRekorV2Request } from '../entries/rekor-v2-entry.ts';
 import { ApiError } from '../http/api-error.ts';
-import { errorResponses, PUBLISHING_ERRORS, STORAGE_UNAVAILABLE } from '../http/error-responses.ts';
+import {
+  errorResponses,
+  PARAMETER_TOO_LONG,
+  PUBLISHING_ERRORS,
+  STORAGE_UNAVAILABLE,
+} from '../http/error-responses.ts';
 import { type Publishing, publish, publishingRoute } from '../http/publishing.ts';
 import { checked } from '../http/submit.ts';
 import { fromHex, toBase64, toHex } from '../log/encoding.ts';
@@ -27,7 +32,7 @@ export interface RekorRoutesOptions {
 }
 
 const ref = (name: string) => ({ $ref: `${rekorSchema.$id}#/$defs/${name}` });
-const readErrors = errorResponses(400, 404, STORAGE_UNAVAILABLE);
+const readErrors = errorResponses(400, 404, PARAMETER_TOO_LONG, STORAGE_UNAVAILABLE);
 // Rekor v1 answers a resubmission 409 with an error body; v2 answers 200 with the entry.
 const v1WriteErrors = { ...PUBLISHING_ERRORS, ...errorResponses(409) };
 
@@ -222,7 +227,7 @@ export const rekorRoutes: FastifyPluginAsync<RekorRoutesOptions> = async (app, o
     {
       schema: {
         summary: 'A Sigstore TrustedRoot listing this log, for @sigstore/verify',
-        response: { 200: ref('TrustedRoot') },
+        response: { 200: ref('TrustedRoot'), ...errorResponses(STORAGE_UNAVAILABLE) },
       },
     },
     async () => logTrustedRoot(log),

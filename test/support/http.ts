@@ -30,35 +30,32 @@ interface OpenApiDocument {
 }
 
 /**
- * Records every answer the app's routes give (method, route, status) and answers a check that
- * throws if /docs does not list one of them among its route's responses. HEAD answers count as
- * GET's; 500s (a fault no route promises) and routes without a response schema (a test's own) are
- * left out.
+ * Fails `t` when a route answers a status that /docs does not list among its responses. Checked
+ * as each answer is sent, before the client reads it. HEAD answers count as GET's; 500s (a fault
+ * no route promises) and routes without a response schema (a test's own) are left out, as are
+ * answers given before routing (an unknown route, a path parameter over Fastify's length limit,
+ * a request while the app closes).
  */
-function recordAnswers(app: FastifyInstance): () => void {
-  const answered = new Set<string>();
-  app.addHook('onResponse', async (request, reply) => {
+function failUndocumentedAnswers(t: Test, app: FastifyInstance): void {
+  let paths: OpenApiDocument['paths'] | undefined;
+  app.addHook('onSend', async (request, reply) => {
     const route = request.routeOptions;
     if (route.url === undefined || route.schema?.response === undefined) return;
     if (reply.statusCode === 500) return;
+    paths ??= (app.swagger() as unknown as OpenApiDocument).paths;
     const method = request.method === 'HEAD' ? 'get' : request.method.toLowerCase();
-    answered.add(`${method} ${openApiPath(route.url)} ${reply.statusCode}`);
-  });
-  return () => {
-    const { paths } = app.swagger() as unknown as OpenApiDocument;
-    const undocumented = [...answered].filter((answer) => {
-      const [method, path, status] = answer.split(' ');
-      return paths[path]?.[method]?.responses[status] === undefined;
-    });
-    if (undocumented.length > 0) {
-      throw new Error(`answers /docs does not list: ${undocumented.join(', ')}`);
+    const path = openApiPath(route.url);
+    if (paths[path]?.[method]?.responses[reply.statusCode] === undefined) {
+      t.fail(
+        `${method.toUpperCase()} ${path} answered ${reply.statusCode}, which /docs does not list`,
+      );
     }
-  };
+  });
 }
 
 /**
- * Builds the app, lets `setup` add test routes or hooks, and listens on 127.0.0.1. When the test
- * ends, every status a route answered must be among that route's responses in /docs.
+ * Builds the app, lets `setup` add test routes or hooks, and listens on 127.0.0.1. Every status a
+ * route answers must be among that route's responses in /docs, or the test fails.
  */
 export async function serve(
   t: Test,
@@ -68,16 +65,10 @@ export async function serve(
   publishing: PublishingOptions = OPEN_PUBLISHING,
 ): Promise<Served> {
   const app = buildApp(log, options, publishing);
-  const checkDocumented = recordAnswers(app);
+  failUndocumentedAnswers(t, app);
   setup?.(app);
   await app.listen({ port: 0, host: '127.0.0.1' });
-  t.teardown(async () => {
-    try {
-      checkDocumented();
-    } finally {
-      await app.close();
-    }
-  });
+  t.teardown(() => app.close());
   const { port } = app.server.address() as AddressInfo;
   return { app, url: `http://127.0.0.1:${port}` };
 }
