@@ -6,6 +6,12 @@ import { ApiError } from '../server/http/api-error.ts';
 import { MAX_JSON_DEPTH } from '../server/http/error-handler.ts';
 import { LogError, NoteError, ProofError, TileError } from '../server/log/errors.ts';
 import { expectError, serve } from './support/http.ts';
+import {
+  buildBundle,
+  certificateSigner,
+  makeCertificateChain,
+  omsStatement,
+} from './support/signing.ts';
 import { openTempLog } from './support/temp-log.ts';
 
 /** Test-only routes: a JSON echo with a body schema, and routes that throw. */
@@ -112,6 +118,24 @@ t.test('the body limit is configurable and applies to every POST route', async (
   } as RequestInit);
   await expectError(t, chunked, 413, 'body-too-large');
   t.equal((await fetch(`${url}/test/echo`, json('{"name":"a"}'))).status, 200);
+});
+
+t.test('an entry whose verification material cannot fit in a log entry is 413', async (t) => {
+  const log = openTempLog(t);
+  const { url } = await serve(t, log);
+  // A leaf certificate with a 70 kB extension: the request is far under the body limit, but the
+  // canonical body, which carries the certificate, would pass an entry's 65,535 bytes.
+  const chain = await makeCertificateChain({
+    extensions: [{ oid: '1.3.6.1.4.1.57264.99', value: new Uint8Array(70_000) }],
+  });
+  const bundle = await buildBundle(certificateSigner(chain), omsStatement());
+  const response = await fetch(`${url}/api/v1/entries`, json(JSON.stringify({ bundle })));
+  t.match(
+    (await response.clone().json()).error.message,
+    /^the entry's verification material is too large/,
+  );
+  await expectError(t, response, 413, 'entry-too-large');
+  t.equal(log.sequencer.checkpoint.size, 0, 'nothing appended');
 });
 
 t.test('an unsupported media type is 415', async (t) => {
