@@ -8,6 +8,7 @@ import t, { type Test } from 'tap';
 import { LogClient } from '../client-sdk/log-client/log-client.ts';
 import { signModel } from '../client-sdk/sign/index.ts';
 import { type VerifyOptions, verifyModel } from '../client-sdk/verify/index.ts';
+import { checkNotRevoked } from '../client-sdk/verify/revocation.ts';
 import { REVOCATION_PREDICATE_TYPE } from '../server/entries/predicate-types.ts';
 import { jsonOutput } from './support/cli.ts';
 import { expectError, serve } from './support/http.ts';
@@ -171,4 +172,53 @@ t.test('the status of a model is one request, by signer when asked', async (t) =
     fetch: async () => new Response('{}', { headers: { 'content-type': 'application/json' } }),
   });
   await t.rejects(broken.modelRevocations(`sha256:${digest}`), { code: 'bad-answer' });
+});
+
+t.test("a log cannot revoke a model with entries it passes off as the signer's", async (t) => {
+  const log = openTempLog(t);
+  const { url } = await serve(t, log);
+  const digest = 'ab'.repeat(32);
+  const [signer, stranger] = [generateKey('ecdsa-p256'), generateKey('ecdsa-p256')];
+  // Real, proven entries, none of them a revocation of this model by the signer: a stranger's
+  // revocation of it (0), the signer's revocation of another model (1), and a statement of the
+  // signer's about this model that is no revocation (2).
+  await revoke(url, stranger, digest, 'a stranger says so');
+  await revoke(url, signer, 'cd'.repeat(32), 'another model');
+  const honest = new LogClient({ url, noteVerifierKey: log.keys.noteVerifierKey });
+  await honest.submit({
+    bundle: await buildBundle(keySigner(signer), {
+      _type: 'https://in-toto.io/Statement/v1',
+      subject: [{ name: 'acme/model', digest: { sha256: digest } }],
+      predicateType: 'https://attestry.dev/test/v1',
+      predicate: { reason: 'not a revocation', severity: 'critical' },
+    }),
+    publicKey: signer.publicKeyPem,
+  });
+  const entries = await Promise.all(
+    [0, 1, 2].map(async (i) => (await fetch(`${url}/api/v1/entries/${i}`)).json()),
+  );
+  // The log answers the signer's status with all three, as if the signer had signed them.
+  const lying = new LogClient({
+    url,
+    noteVerifierKey: log.keys.noteVerifierKey,
+    fetch: async (input, init) => {
+      if (!String(input).includes('/status')) return fetch(input, init);
+      return new Response(JSON.stringify({ digest: `sha256:${digest}`, revocations: entries }), {
+        headers: { 'content-type': 'application/json' },
+      });
+    },
+  });
+  const served = await lying.modelRevocations(`sha256:${digest}`, [signer.identity]);
+  t.same(
+    served.revocations.map((r) => r.logIndex),
+    [0, 1, 2],
+    "each entry passes the client's proof checks",
+  );
+  await checkNotRevoked(lying, digest, [signer.publicKeyPem]);
+  t.pass("not revoked by entries that are not the signer's revocation of this model");
+  // Trusting the stranger's key to revoke, the same answer does revoke it.
+  await t.rejects(checkNotRevoked(lying, digest, [signer.publicKeyPem, stranger.publicKeyPem]), {
+    code: 'revoked',
+    message: /a stranger says so/,
+  });
 });
