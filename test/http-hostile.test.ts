@@ -195,6 +195,12 @@ t.test('malformed and hostile requests get 4xx and change nothing', async (t) =>
     get('hex index', '/api/v1/entries/0x10'),
     get('absurd index', '/api/v1/entries/99999999999999999999999'),
     get('index beyond the log', '/api/v1/entries/5'),
+    get('index of a space', '/api/v1/entries/%20'),
+    get('index with a leading zero', '/api/v1/entries/00'),
+    get('index with a plus sign', '/api/v1/entries/+0'),
+    get('index with an exponent', '/api/v1/entries/0e0'),
+    get('search: limit of a space', '/api/v1/entries?name=a&limit=%20'),
+    get('search: hex limit', '/api/v1/entries?name=a&limit=0x10'),
     get('index over the path parameter limit', `/api/v1/entries/${'9'.repeat(200)}`),
     get('inclusion: negative index', '/api/v1/log/inclusion?index=-1&size=1'),
     get('inclusion: index not below size', '/api/v1/log/inclusion?index=1&size=1'),
@@ -266,6 +272,17 @@ t.test('malformed and hostile requests get 4xx and change nothing', async (t) =>
   t.equal(statuses.get('oversized body'), 413);
   t.equal(statuses.get('form content type'), 415);
   t.equal(statuses.get('index over the path parameter limit'), 414);
+  // Numbers JavaScript reads but a URL integer is not: entry 0 exists, and is not what they name.
+  for (const name of [
+    'index of a space',
+    'index with a leading zero',
+    'index with a plus sign',
+    'index with an exponent',
+    'search: limit of a space',
+    'search: hex limit',
+  ]) {
+    t.equal(statuses.get(name), 400, `${name}: 400`);
+  }
 
   t.equal(await (await fetch(`${url}/checkpoint`)).text(), before, 'the checkpoint did not move');
   t.equal(log.storage.entryCount(), 1, 'no entry was added');

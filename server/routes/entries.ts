@@ -6,6 +6,7 @@ import entriesSchema from '../../schemas/api/entries.json' with { type: 'json' }
 import { entryRecord } from '../entries/entry-record.ts';
 import { checkSubmission } from '../entries/submission.ts';
 import { ApiError } from '../http/api-error.ts';
+import { decimalIntegers } from '../http/decimal-integers.ts';
 import {
   errorResponses,
   PARAMETER_TOO_LONG,
@@ -37,6 +38,7 @@ export interface EntriesRoutesOptions {
 export const entriesRoutes: FastifyPluginAsync<EntriesRoutesOptions> = async (app, options) => {
   const { log, publishing } = options;
   app.addSchema(entriesSchema);
+  app.addHook('preValidation', decimalIntegers(['index', 'limit']));
 
   const submitted = (ack: Acknowledgement, leaf: Uint8Array) => ({
     logIndex: ack.index,

@@ -7,6 +7,7 @@ import inclusionProofSchema from '../../schemas/api/inclusion-proof.json' with {
 import inclusionQuery from '../../schemas/api/inclusion-query.json' with { type: 'json' };
 import logKeys from '../../schemas/api/log-keys.json' with { type: 'json' };
 import { ApiError } from '../http/api-error.ts';
+import { decimalIntegers } from '../http/decimal-integers.ts';
 import { errorResponses, STORAGE_UNAVAILABLE } from '../http/error-responses.ts';
 import { toHex } from '../log/encoding.ts';
 import { signKeyStatement } from '../log/key-statement.ts';
@@ -24,19 +25,8 @@ function beyondLog(size: number, latest: number): ApiError {
   );
 }
 
-// The integer query parameters of these routes.
-const INTEGER_PARAMS = new Set(['index', 'size', 'from', 'to']);
-const DECIMAL = /^(?:0|[1-9][0-9]*)$/;
-
 export const proofRoutes: FastifyPluginAsync<{ log: LogService }> = async (app, { log }) => {
-  // Before schema validation, whose type coercion would take '0x10', '1e3' or 'Infinity'.
-  app.addHook('preValidation', async (request) => {
-    for (const [name, value] of Object.entries(request.query as Record<string, unknown>)) {
-      if (INTEGER_PARAMS.has(name) && typeof value === 'string' && !DECIMAL.test(value)) {
-        throw new ApiError(400, 'bad-request', `querystring/${name} must be a decimal integer`);
-      }
-    }
-  });
+  app.addHook('preValidation', decimalIntegers(['index', 'size', 'from', 'to']));
 
   app.get<{ Querystring: { index: number; size: number } }>(
     '/api/v1/log/inclusion',
