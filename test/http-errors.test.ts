@@ -140,7 +140,7 @@ t.test('an entry whose verification material cannot fit in a log entry is 413', 
 
 t.test('an unsupported media type is 415', async (t) => {
   const { url } = await serve(t, openTempLog(t), {}, testRoutes);
-  for (const type of ['application/xml', 'application/x-www-form-urlencoded']) {
+  for (const type of ['application/xml', 'application/x-www-form-urlencoded', 'text/plain']) {
     const response = await fetch(`${url}/test/echo`, {
       method: 'POST',
       headers: { 'content-type': type },

@@ -271,6 +271,7 @@ t.test('malformed and hostile requests get 4xx and change nothing', async (t) =>
   }
   t.equal(statuses.get('oversized body'), 413);
   t.equal(statuses.get('form content type'), 415);
+  t.equal(statuses.get('text content type'), 415);
   t.equal(statuses.get('index over the path parameter limit'), 414);
   // Numbers JavaScript reads but a URL integer is not: entry 0 exists, and is not what they name.
   for (const name of [

@@ -179,6 +179,9 @@ export function installErrorHandling(app: FastifyInstance, onRejection: Rejectio
       .code(404)
       .send(body('not-found', `no route for ${request.method} ${request.url.split('?')[0]}`));
   });
+  // Every body the API takes is JSON: a text body gets 415 like any other type, not a 400 from
+  // validating a string where an object was due.
+  app.removeContentTypeParser('text/plain');
   // Fastify's own JSON parser (with its prototype-poisoning checks), behind a nesting-depth check.
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, text, done) => {
