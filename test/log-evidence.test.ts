@@ -6,7 +6,11 @@ import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { LogClient } from '../client-sdk/log-client/log-client.ts';
 import { logState } from '../client-sdk/log-state/log-state.ts';
-import { type LogEvidenceOptions, verifyLogEvidence } from '../client-sdk/verify/log-evidence.ts';
+import {
+  keptLogState,
+  type LogEvidenceOptions,
+  verifyLogEvidence,
+} from '../client-sdk/verify/log-evidence.ts';
 import { LogForkError } from '../client-sdk/verify/log-evidence-error.ts';
 import { toHex, utf8 } from '../server/log/encoding.ts';
 import { sha256 } from '../server/log/hash.ts';
@@ -89,7 +93,7 @@ t.test(
       publicKey,
       stateDir,
     });
-    const state = logState(parseVerifierKey(logKey), stateDir);
+    const state = keptLogState(logKey, stateDir);
 
     const models = await Promise.all(['a0', 'a1', 'a2'].map(signedBundle));
     t.same(await publish(a.url, models), [0, 1, 2]);
@@ -286,7 +290,7 @@ t.test(
     await publish(url, models);
     const logKey = log.keys.noteVerifierKey;
     const stateDir = tempDir(t);
-    const state = logState(parseVerifierKey(logKey), stateDir);
+    const state = keptLogState(logKey, stateDir);
     const verify = (bundle: BundleJson, options: Partial<LogEvidenceOptions> = {}) =>
       verifyLogEvidence(bundle, { logUrl: url, logKey, publicKey, stateDir, ...options });
 
@@ -327,7 +331,7 @@ t.test(
     await publish(url, models);
     const logKey = log.keys.noteVerifierKey;
     const stateDir = tempDir(t);
-    const state = logState(parseVerifierKey(logKey), stateDir);
+    const state = keptLogState(logKey, stateDir);
     const verify = (options: Partial<LogEvidenceOptions> = {}) =>
       verifyLogEvidence(models[0], { logUrl: url, logKey, publicKey, stateDir, ...options });
 
@@ -365,9 +369,74 @@ t.test(
     });
     t.same(watch.asked, ['/checkpoint'], 'nothing asked of the log but its checkpoint');
 
-    // A mistyped key of the same origin: the log's checkpoint fails first, and the stored one
-    // (whose file is the origin's) is not blamed.
+    // A mistyped key of the same origin: the log's checkpoint fails first.
     const wrongKey = generateNoteSigner(log.origin).verifierKey;
     await t.rejects(verify({ logKey: wrongKey }), { code: 'bad-checkpoint' });
+  },
+);
+
+/** Verifies bundles against `log`, pinning its key, with the state in `stateDir`. */
+function verifierOf(log: Awaited<ReturnType<typeof startLog>>, stateDir: string) {
+  const logKey = log.log.keys.noteVerifierKey;
+  return (bundle: BundleJson) =>
+    verifyLogEvidence(bundle, { logUrl: log.url, logKey, publicKey, stateDir });
+}
+
+t.test(
+  'logs of one origin with other keys each have their own state; one log still cannot fork',
+  async (t) => {
+    // Two logs on one machine get its host name as origin, each with keys of its own.
+    const a = await startLog(t);
+    const b = await startLog(t);
+    t.equal(b.log.origin, a.log.origin);
+    t.not(b.log.keys.noteVerifierKey, a.log.keys.noteVerifierKey);
+    const stateDir = tempDir(t);
+    const [verifyA, verifyB] = [verifierOf(a, stateDir), verifierOf(b, stateDir)];
+    const [ofA, ofB] = [await signedBundle('a0'), await signedBundle('b0')];
+    await publish(a.url, [ofA, await signedBundle('a1')]);
+    await publish(b.url, [ofB]);
+
+    t.match(await verifyA(ofA), { checkpoint: { size: 2 } });
+    t.match(await verifyB(ofB), { checkpoint: { size: 1 } }, 'B is not taken for a fork of A');
+    t.match(await verifyA(ofA), { consistentWith: 2 }, 'A is still checked against its state');
+    t.match(await verifyB(ofB), { consistentWith: 1 });
+    const [stateOfA, stateOfB] = [a, b].map((log) =>
+      keptLogState(log.log.keys.noteVerifierKey, stateDir),
+    );
+    t.not(stateOfA.file, stateOfB.file);
+
+    // C: A's keys, another history. Under A's key it is A, going back, then forking.
+    const keysOfC = join(tempDir(t), 'keys');
+    cpSync(a.keysDir, keysOfC, { recursive: true });
+    const c = await startLog(t, { keysDir: keysOfC });
+    const verifyC = verifierOf(c, stateDir);
+    const ofC = await signedBundle('c0');
+    await publish(c.url, [ofC]);
+    await t.rejects(verifyC(ofC), { code: 'log-rollback' });
+    await publish(c.url, [await signedBundle('c1')]);
+    await t.rejects(verifyC(ofC), { code: 'log-fork', stateFile: stateOfA.file });
+    t.match(await verifyB(ofB), { consistentWith: 1 }, 'B is left alone');
+  },
+);
+
+t.test(
+  'a state kept by origin alone is carried over for the key that signed it, else ignored',
+  async (t) => {
+    const a = await startLog(t);
+    const b = await startLog(t);
+    const ofA = await signedBundle('a0');
+    const ofB = await signedBundle('b0');
+    await publish(a.url, [ofA, await signedBundle('a1')]);
+    await publish(b.url, [ofB]);
+    const stateDir = tempDir(t);
+    const byOrigin = logState(parseVerifierKey(a.log.keys.noteVerifierKey), stateDir);
+    const { size, root: rootHash, note } = a.log.sequencer.checkpoint;
+    await byOrigin.advance({ origin: a.log.origin, size, rootHash, note });
+
+    const verifiedB = await verifierOf(b, stateDir)(ofB);
+    t.notOk('consistentWith' in verifiedB, "A's checkpoint is not B's");
+    t.match(await verifierOf(a, stateDir)(ofA), { consistentWith: 2 }, "A's is carried over");
+    t.equal(readFileSync(keptLogState(a.log.keys.noteVerifierKey, stateDir).file, 'utf8'), note);
+    t.equal(readFileSync(byOrigin.file, 'utf8'), note, 'the old file is left as it was');
   },
 );

@@ -217,7 +217,11 @@ t.test('sign, publish, verify with log evidence; a forked log is caught', async 
   t.match(misPinned.json, { ok: false, code: 'publish-failed' });
 });
 
+/** The checkpoints kept in a state directory, of every log (each under logs/<its key's hash>). */
 function storedCheckpoints(state: string): string[] {
-  const dir = join(state, 'checkpoints');
-  return readdirSync(dir).map((file) => readFileSync(join(dir, file), 'utf8'));
+  const logs = join(state, 'logs');
+  return readdirSync(logs).flatMap((log) => {
+    const dir = join(logs, log, 'checkpoints');
+    return readdirSync(dir).map((file) => readFileSync(join(dir, file), 'utf8'));
+  });
 }

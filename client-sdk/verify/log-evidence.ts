@@ -3,12 +3,15 @@
 // machine saw of the log (kept in a state directory), so that a log showing this machine another
 // history than before is caught as a fork.
 
+import { join } from 'node:path';
 import { checkSubmission } from '../../server/entries/submission.ts';
-import { toHex } from '../../server/log/encoding.ts';
+import { toHex, utf8 } from '../../server/log/encoding.ts';
+import { sha256 } from '../../server/log/hash.ts';
 import { parseVerifierKey } from '../../server/log/note-keys.ts';
 import { LogClientError } from '../log-client/errors.ts';
 import { LogClient, type VerifiedCheckpoint } from '../log-client/log-client.ts';
-import { type LogState, logState } from '../log-state/log-state.ts';
+import { defaultStateDir, type LogState, logState } from '../log-state/log-state.ts';
+import { LogStateError } from '../log-state/log-state-error.ts';
 import { findLoggedEntry } from './log-evidence-entry.ts';
 import {
   type CheckpointSummary,
@@ -54,11 +57,12 @@ export async function verifyLogEvidence(
     noteVerifierKey: options.logKey,
     fetch: options.fetch,
   });
-  const state = logState(parseVerifierKey(options.logKey), options.stateDir);
-  // The log's own checkpoint first: under a mistyped key it fails as the log's answer, and the
-  // stored checkpoint is not blamed (nor its deletion suggested).
+  const stateDir = options.stateDir ?? defaultStateDir();
+  const state = keptLogState(options.logKey, stateDir);
+  // The log's own checkpoint first: under a mistyped key it fails as the log's answer.
   await client.checkpoint();
-  const stored = await state.load();
+  const stored =
+    (await state.load()) ?? (await adoptOriginKeptState(state, options.logKey, stateDir));
   const checked = await checkSubmission({ bundle, publicKey: options.publicKey });
   const entry = await findLoggedEntry(client, bundle, checked);
   const served = entry.inclusion.checkpoint;
@@ -71,6 +75,36 @@ export async function verifyLogEvidence(
     inclusionVerified: true,
     ...(stored !== undefined && { consistentWith: stored.size }),
   };
+}
+
+/**
+ * The state kept of the log with this verifier key, in a directory of its own per origin and key:
+ * the origin alone (the host name, by default) is shared by every log a machine runs or recreates
+ * with new keys, which would be taken for forks of each other. The key string has one spelling.
+ */
+export function keptLogState(logKey: string, stateDir: string = defaultStateDir()): LogState {
+  const identity = toHex(sha256(utf8(logKey)));
+  return logState(parseVerifierKey(logKey), join(stateDir, 'logs', identity));
+}
+
+/**
+ * Earlier versions kept the state per origin alone, in `<stateDir>/checkpoints`. A checkpoint
+ * there that the pinned key verifies is this log's, and is carried over so the log stays checked
+ * against it; any other (another log's, or damaged) is left alone.
+ */
+async function adoptOriginKeptState(
+  state: LogState,
+  logKey: string,
+  stateDir: string,
+): Promise<VerifiedCheckpoint | undefined> {
+  const kept = await logState(parseVerifierKey(logKey), stateDir)
+    .load()
+    .catch((error: unknown) => {
+      if (error instanceof LogStateError) return undefined;
+      throw error;
+    });
+  if (kept !== undefined) await state.advance(kept);
+  return kept;
 }
 
 /** The served checkpoint and the stored one must be one history: the smaller a prefix of the other. */
