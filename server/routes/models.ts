@@ -74,7 +74,14 @@ export const modelsRoutes: FastifyPluginAsync<{ log: LogService }> = async (app,
         params: ref('ModelParams'),
         querystring: ref('BomQuery'),
         response: {
-          200: ref('Bom'),
+          // Served as what it is (with CycloneDX's version parameter), not as plain JSON.
+          200: {
+            description: 'The AI-BOM, in the format asked for',
+            content: {
+              'application/vnd.cyclonedx+json': { schema: ref('Bom') },
+              'application/spdx+json': { schema: ref('Bom') },
+            },
+          },
           ...errorResponses(400, 404, PARAMETER_TOO_LONG, STORAGE_UNAVAILABLE),
         },
       },

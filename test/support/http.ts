@@ -26,11 +26,15 @@ export function openApiPath(url: string): string {
 }
 
 interface OpenApiDocument {
-  paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+  paths: Record<
+    string,
+    Record<string, { responses: Record<string, { content?: Record<string, unknown> }> }>
+  >;
 }
 
 /**
- * Fails `t` when a route answers a status that /docs does not list among its responses. Checked
+ * Fails `t` when a route answers a status, or a content type, that /docs does not list among its
+ * responses. Checked
  * as each answer is sent, before the client reads it. HEAD answers count as GET's; 500s (a fault
  * no route promises) and routes without a response schema (a test's own) are left out, as are
  * answers given before routing (an unknown route, a path parameter over Fastify's length limit,
@@ -45,17 +49,22 @@ function failUndocumentedAnswers(t: Test, app: FastifyInstance): void {
     paths ??= (app.swagger() as unknown as OpenApiDocument).paths;
     const method = request.method === 'HEAD' ? 'get' : request.method.toLowerCase();
     const path = openApiPath(route.url);
-    if (paths[path]?.[method]?.responses[reply.statusCode] === undefined) {
-      t.fail(
-        `${method.toUpperCase()} ${path} answered ${reply.statusCode}, which /docs does not list`,
-      );
+    const listed = paths[path]?.[method]?.responses[reply.statusCode];
+    const answered = `${method.toUpperCase()} ${path} answered ${reply.statusCode}`;
+    if (listed === undefined) {
+      t.fail(`${answered}, which /docs does not list`);
+      return;
+    }
+    const type = String(reply.getHeader('content-type') ?? '').split(';')[0];
+    if (listed.content !== undefined && type !== '' && listed.content[type] === undefined) {
+      t.fail(`${answered} as ${type}, which /docs does not list`);
     }
   });
 }
 
 /**
- * Builds the app, lets `setup` add test routes or hooks, and listens on 127.0.0.1. Every status a
- * route answers must be among that route's responses in /docs, or the test fails.
+ * Builds the app, lets `setup` add test routes or hooks, and listens on 127.0.0.1. Every status and
+ * content type a route answers must be among that route's responses in /docs, or the test fails.
  */
 export async function serve(
   t: Test,
