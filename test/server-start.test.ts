@@ -1,4 +1,4 @@
-// The log service as a process: `npm start` (server/main.ts) and `attestry server`. Each server
+// The log service as a process: `npm start` (which runs `attestry server`) and `attestry server`. Each server
 // listens on a free loopback port, answers /healthz, keeps its key across restarts and exits 0 on
 // SIGTERM or SIGINT; bad options and mismatched origins or keys stop it before it listens.
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -20,8 +20,9 @@ const ROOT = resolve(import.meta.dirname, '..');
 // busy machine. The subtests share nothing (each has its own directory and ports).
 t.setTimeout(60_000);
 t.jobs = 2;
-const MAIN = join(ROOT, 'server/main.ts');
 const BIN = join(ROOT, 'client-sdk/cli/bin.ts');
+/** What `npm start` runs (checked against package.json below). */
+const NPM_START = [BIN, 'server'];
 
 /** `attestry server` on `dbPath`, on a free port, with more flags. */
 const serverArgs = (dbPath: string, ...flags: string[]) => [
@@ -170,7 +171,7 @@ t.test('npm start serves /healthz, logs its key and stops on SIGTERM', async (t)
     LOG_LEVEL: 'info',
     UV_THREADPOOL_SIZE: undefined,
   };
-  const server = await startProcess(t, [MAIN], { env });
+  const server = await startProcess(t, NPM_START, { env });
   t.match(server.url, /^http:\/\/127\.0\.0\.1:[1-9]\d*$/, 'Fastify logs the port it got');
   t.same(await health(server.url), {
     status: 200,
@@ -205,6 +206,16 @@ t.test('npm start serves /healthz, logs its key and stops on SIGTERM', async (t)
   t.notOk(existsSync(`${dbPath}-wal`), 'the database was closed cleanly');
 });
 
+t.test('npm start is attestry server, which takes its flags after npm start --', async (t) => {
+  const scripts = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts;
+  t.equal(scripts.start, 'node client-sdk/cli/bin.ts server', 'what these tests run as npm start');
+  const dir = tempDir(t);
+  const env = { ATTESTRY_DB: join(dir, 'log.db'), PORT: '0', HOST: '127.0.0.1' };
+  const server = await startProcess(t, [...NPM_START, '--allow-anonymous', '--port', '0'], { env });
+  t.equal(server.ready.anonymousPublishing, true, 'a flag after npm start -- applies');
+  await stopWith(t, server, 'SIGTERM');
+});
+
 t.test(
   'npm start defaults to data/attestry.db in the working directory and port 8080',
   async (t) => {
@@ -217,7 +228,7 @@ t.test(
     });
     t.teardown(() => holder.close());
     const dir = tempDir(t);
-    const exit = await runToExit(t, [MAIN], {
+    const exit = await runToExit(t, NPM_START, {
       cwd: dir,
       env: { ATTESTRY_DB: undefined, HOST: undefined, PORT: undefined },
     });
@@ -249,7 +260,7 @@ t.test('attestry server serves under --origin; a restart keeps the origin and ke
   await Promise.all([0, 1, 2].map((i) => log.sequencer.submit(entryBody(i))));
   log.close();
   // npm start has no origin option: the log's own is used, not this host's name.
-  const again = await startProcess(t, [MAIN], {
+  const again = await startProcess(t, NPM_START, {
     env: { ATTESTRY_DB: dbPath, PORT: '0', HOST: '127.0.0.1' },
   });
   t.same(
@@ -379,6 +390,15 @@ t.test('a bad --port is refused before anything is opened', async (t) => {
     t.match(cli.stderr, `argument '${port}' is invalid. a port is a whole number from 0 to 65535.`);
   }
   t.notOk(existsSync(dbPath), 'no database was created');
+  // npm start's PORT is read as --port is: a bad one is named, without a stack trace.
+  const fromEnv = await runToExit(t, NPM_START, { env: { ATTESTRY_DB: dbPath, PORT: 'abc' } });
+  t.equal(fromEnv.code, 1, 'PORT=abc exits 1');
+  t.match(
+    fromEnv.stderr,
+    "option '--port <n>' value 'abc' from env 'PORT' is invalid. a port is a whole number from 0 to 65535.",
+  );
+  t.notMatch(fromEnv.stderr, /\n\s+at /, 'no stack trace');
+  t.notOk(existsSync(dbPath), 'no database was created');
   for (const port of ['65536', '1.5', '-1', '', ' 80']) {
     t.throws(() => parsePort(port), { code: 'commander.invalidArgument' }, `'${port}'`);
   }
@@ -482,6 +502,37 @@ t.test('a second server cannot take a port in use; the first carries on', async 
   t.equal((await health(first.url)).status, 200, 'the first still answers');
   await stopWith(t, first, 'SIGTERM');
 });
+
+t.test(
+  'a second server cannot open a database a server writes; the first carries on',
+  async (t) => {
+    const dir = tempDir(t);
+    const db = join(dir, 'log.db');
+    const first = await startProcess(t, [
+      BIN,
+      'server',
+      ...['--db', db, '--port', '0', '--host', '127.0.0.1', '--origin', 'x.example/a'],
+    ]);
+    const second = await runToExit(t, [
+      BIN,
+      'server',
+      ...['--db', db, '--port', '0', '--host', '127.0.0.1', '--origin', 'x.example/a'],
+    ]);
+    t.not(second.code, 0, 'the second server exits non-zero');
+    t.match(second.stderr, `${db} is open for writing by another process`);
+    t.equal((await health(first.url)).status, 200, 'the first still answers');
+    // However the first ends, the lock goes with it.
+    first.child.kill('SIGKILL');
+    await first.exited;
+    const next = await startProcess(t, [
+      BIN,
+      'server',
+      ...['--db', db, '--port', '0', '--host', '127.0.0.1', '--origin', 'x.example/a'],
+    ]);
+    t.equal((await health(next.url)).status, 200, 'a server starts once the first is gone');
+    await stopWith(t, next, 'SIGTERM');
+  },
+);
 
 t.test('a host that does not resolve is a message, not a crash', async (t) => {
   const dir = tempDir(t);

@@ -278,3 +278,20 @@ t.test("opening for writing never adds the log's tables to another file", async 
   writeFileSync(text, `{"not": "sqlite"}${' '.repeat(200)}`);
   t.throws(() => openSqliteStorage(text), { code: 'not-a-log' });
 });
+
+t.test('one writer at a time: a second writable open is refused, readers are not', (t) => {
+  const path = join(tempDir(t), 'log.db');
+  const writer = openSqliteStorage(path);
+  t.throws(() => openSqliteStorage(path), {
+    code: 'log-in-use',
+    message: `${path} is open for writing by another process (an attestry server holds ${path}.lock): stop it, or give this one another database`,
+  });
+  const reader = openSqliteStorage(path, { readonly: true });
+  t.equal(reader.entryCount(), 0, 'a reader opens beside the writer');
+  reader.close();
+  writer.close();
+  const next = openSqliteStorage(path);
+  t.pass('the lock goes with close');
+  next.close();
+  t.end();
+});

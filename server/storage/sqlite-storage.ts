@@ -17,6 +17,7 @@ import type {
   StoredEntry,
   StoredRecord,
 } from './storage.ts';
+import { takeWriterLock, type WriterLock } from './writer-lock.ts';
 
 export interface SqliteStorageOptions {
   /** Open without writing: no migration, no journal change (for audits and read replicas). */
@@ -54,6 +55,7 @@ const WAL_CHECKPOINT_PAGES = 10_000;
 
 export function openSqliteStorage(path: string, options: SqliteStorageOptions = {}): LogStorage {
   if (!options.readonly) mkdirSync(dirname(path), { recursive: true });
+  const lock = options.readonly ? undefined : takeWriterLock(path);
   let db: Database.Database;
   try {
     db = new Database(path, {
@@ -61,6 +63,7 @@ export function openSqliteStorage(path: string, options: SqliteStorageOptions = 
       fileMustExist: options.readonly ?? false,
     });
   } catch (cause) {
+    lock?.release();
     throw new StorageError(
       'open-failed',
       `cannot open database ${path}: ${(cause as Error).message}`,
@@ -86,12 +89,13 @@ export function openSqliteStorage(path: string, options: SqliteStorageOptions = 
     }
   } catch (error) {
     db.close();
+    lock?.release();
     if ((error as { code?: string }).code === 'SQLITE_NOTADB') {
       throw new StorageError('not-a-log', `${path} is not an attestry log database`);
     }
     throw error;
   }
-  return new SqliteStorage(db);
+  return new SqliteStorage(db, lock);
 }
 
 // SQLite's primary result codes for a database that cannot be read or written now, but may be
@@ -169,6 +173,7 @@ const CACHED_NODES = 65_536;
 
 class SqliteStorage implements LogStorage {
   readonly #db: Database.Database;
+  readonly #lock: WriterLock | undefined;
   readonly #statements;
   readonly #fullTiles = new ImmutableCache<Uint8Array>(CACHED_TILES);
   readonly #tileNodes = new ImmutableCache<Uint8Array>(CACHED_TILES);
@@ -181,8 +186,9 @@ class SqliteStorage implements LogStorage {
     set: (height, index, hash) => this.#nodes.set(`${height}/${index}`, hash),
   };
 
-  constructor(db: Database.Database) {
+  constructor(db: Database.Database, lock: WriterLock | undefined) {
     this.#db = db;
+    this.#lock = lock;
     this.#statements = {
       readTile: db.prepare('SELECT hashes FROM tiles WHERE level = ? AND idx = ?').pluck(),
       readTileNodes: db.prepare('SELECT nodes FROM tile_nodes WHERE level = ? AND idx = ?').pluck(),
@@ -426,5 +432,6 @@ class SqliteStorage implements LogStorage {
 
   close(): void {
     this.#db.close();
+    this.#lock?.release();
   }
 }
