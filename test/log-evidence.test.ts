@@ -1,7 +1,7 @@
 // Log evidence end to end over HTTP against real servers on real SQLite files: sign, publish,
 // verify with log evidence; then a second log server with the same key but another history
 // serves checkpoints that do not extend what this machine saw, and verification calls it a fork.
-import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { LogClient } from '../client-sdk/log-client/log-client.ts';
@@ -435,8 +435,12 @@ t.test(
 
     const verifiedB = await verifierOf(b, stateDir)(ofB);
     t.notOk('consistentWith' in verifiedB, "A's checkpoint is not B's");
+    t.ok(existsSync(byOrigin.file), 'and B leaves it where it is, for A');
     t.match(await verifierOf(a, stateDir)(ofA), { consistentWith: 2 }, "A's is carried over");
     t.equal(readFileSync(keptLogState(a.log.keys.noteVerifierKey, stateDir).file, 'utf8'), note);
-    t.equal(readFileSync(byOrigin.file, 'utf8'), note, 'the old file is left as it was');
+    t.notOk(existsSync(byOrigin.file), 'the old file is moved, not copied');
+    // Deleted, as an error may tell a user to, the state starts afresh rather than coming back.
+    rmSync(keptLogState(a.log.keys.noteVerifierKey, stateDir).file);
+    t.notOk('consistentWith' in (await verifierOf(a, stateDir)(ofA)), 'a fresh start');
   },
 );

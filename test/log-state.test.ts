@@ -80,7 +80,7 @@ t.test('a state that cannot be trusted or read is refused, naming its file', asy
     message: reason,
   });
   const damaged =
-    /^the checkpoint kept of state\.example\/log in .+ is damaged or not signed by the pinned key \(.+\); if the log's key was changed on purpose, delete that file$/;
+    /^the checkpoint kept of state\.example\/log in .+ is damaged or not signed by the pinned key \(.+\); delete that file to start again from the log's next checkpoint$/;
 
   for (const [what, text] of [
     ['garbage', 'not a checkpoint\n'],

@@ -1,13 +1,14 @@
-// The log service as a process: `npm start` (which runs `attestry server`) and `attestry server`. Each server
-// listens on a free loopback port, answers /healthz, keeps its key across restarts and exits 0 on
-// SIGTERM or SIGINT; bad options and mismatched origins or keys stop it before it listens.
+// The log service as a process: `npm start` (server/main.ts, which runs `attestry server`) and
+// `attestry server`. Each server listens on a free loopback port, answers /healthz, keeps its key
+// across restarts and exits 0 on SIGTERM or SIGINT; bad options and mismatched origins or keys
+// stop it before it listens.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { availableParallelism, hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import t, { type Test } from 'tap';
-import { parsePort } from '../client-sdk/cli/commands/server.ts';
+import { parseHost, parsePort } from '../client-sdk/cli/commands/server.ts';
 import { loadKeys } from '../server/keys.ts';
 import { parseSignerKey } from '../server/log/note-keys.ts';
 import { openLogService } from '../server/log-service.ts';
@@ -22,7 +23,7 @@ t.setTimeout(60_000);
 t.jobs = 2;
 const BIN = join(ROOT, 'client-sdk/cli/bin.ts');
 /** What `npm start` runs (checked against package.json below). */
-const NPM_START = [BIN, 'server'];
+const NPM_START = [join(ROOT, 'server/main.ts')];
 
 /** `attestry server` on `dbPath`, on a free port, with more flags. */
 const serverArgs = (dbPath: string, ...flags: string[]) => [
@@ -208,12 +209,22 @@ t.test('npm start serves /healthz, logs its key and stops on SIGTERM', async (t)
 
 t.test('npm start is attestry server, which takes its flags after npm start --', async (t) => {
   const scripts = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts;
-  t.equal(scripts.start, 'node client-sdk/cli/bin.ts server', 'what these tests run as npm start');
+  t.equal(scripts.start, 'node server/main.ts', 'what these tests run as npm start');
   const dir = tempDir(t);
-  const env = { ATTESTRY_DB: join(dir, 'log.db'), PORT: '0', HOST: '127.0.0.1' };
+  // PORT says 8080; the flag after it wins. An empty HOST is no host: the default, loopback.
+  const env = { ATTESTRY_DB: join(dir, 'log.db'), PORT: '8080', HOST: '' };
   const server = await startProcess(t, [...NPM_START, '--allow-anonymous', '--port', '0'], { env });
   t.equal(server.ready.anonymousPublishing, true, 'a flag after npm start -- applies');
+  t.match(server.url, /^http:\/\/127\.0\.0\.1:[1-9]\d*$/, 'on loopback');
+  t.not(new URL(server.url).port, '8080', '--port wins over PORT');
   await stopWith(t, server, 'SIGTERM');
+
+  // attestry server itself does not read HOST or PORT: a shell may export HOST (csh does).
+  const cli = await startProcess(t, [BIN, 'server', '--db', join(dir, 'other.db'), '--port', '0'], {
+    env: { HOST: '0.0.0.0', PORT: '8080' },
+  });
+  t.match(cli.url, /^http:\/\/127\.0\.0\.1:[1-9]\d*$/, 'attestry server stays on loopback');
+  await stopWith(t, cli, 'SIGTERM');
 });
 
 t.test(
@@ -395,10 +406,12 @@ t.test('a bad --port is refused before anything is opened', async (t) => {
   t.equal(fromEnv.code, 1, 'PORT=abc exits 1');
   t.match(
     fromEnv.stderr,
-    "option '--port <n>' value 'abc' from env 'PORT' is invalid. a port is a whole number from 0 to 65535.",
+    "option '--port <n>' argument 'abc' is invalid. a port is a whole number from 0 to 65535.",
   );
   t.notMatch(fromEnv.stderr, /\n\s+at /, 'no stack trace');
   t.notOk(existsSync(dbPath), 'no database was created');
+  t.throws(() => parseHost(' '), { code: 'commander.invalidArgument' }, 'an empty host');
+  t.equal(parseHost('0.0.0.0'), '0.0.0.0');
   for (const port of ['65536', '1.5', '-1', '', ' 80']) {
     t.throws(() => parsePort(port), { code: 'commander.invalidArgument' }, `'${port}'`);
   }
@@ -519,7 +532,7 @@ t.test(
       ...['--db', db, '--port', '0', '--host', '127.0.0.1', '--origin', 'x.example/a'],
     ]);
     t.not(second.code, 0, 'the second server exits non-zero');
-    t.match(second.stderr, `${db} is open for writing by another process`);
+    t.match(second.stderr, `attestry server: ${db} is already open for writing`);
     t.equal((await health(first.url)).status, 200, 'the first still answers');
     // However the first ends, the lock goes with it.
     first.child.kill('SIGKILL');

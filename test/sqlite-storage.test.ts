@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import t from 'tap';
@@ -280,12 +280,18 @@ t.test("opening for writing never adds the log's tables to another file", async 
 });
 
 t.test('one writer at a time: a second writable open is refused, readers are not', (t) => {
-  const path = join(tempDir(t), 'log.db');
+  const dir = tempDir(t);
+  const path = join(dir, 'log.db');
   const writer = openSqliteStorage(path);
-  t.throws(() => openSqliteStorage(path), {
+  const inUse = {
     code: 'log-in-use',
-    message: `${path} is open for writing by another process (an attestry server holds ${path}.lock): stop it, or give this one another database`,
-  });
+    message: `${path} is already open for writing (a server holds ${path}.lock): stop it, or give this one another database`,
+  };
+  t.throws(() => openSqliteStorage(path), inUse);
+  // The lock is the file's, whatever path leads to it.
+  const alias = join(dir, 'alias.db');
+  symlinkSync(path, alias);
+  t.throws(() => openSqliteStorage(alias), { code: 'log-in-use' }, 'through a symbolic link');
   const reader = openSqliteStorage(path, { readonly: true });
   t.equal(reader.entryCount(), 0, 'a reader opens beside the writer');
   reader.close();
@@ -293,5 +299,17 @@ t.test('one writer at a time: a second writable open is refused, readers are not
   const next = openSqliteStorage(path);
   t.pass('the lock goes with close');
   next.close();
+
+  // Another application's file is refused before any lock file is made beside it.
+  const notes = join(dir, 'notes.txt');
+  writeFileSync(notes, 'not a database, and longer than a header would be'.repeat(4));
+  t.throws(() => openSqliteStorage(notes), { code: 'not-a-log' });
+  t.notOk(existsSync(`${notes}.lock`), 'no lock file beside it');
+  // A lock file that is not SQLite's is named, not thrown raw.
+  writeFileSync(`${path}.lock`, 'garbage '.repeat(100));
+  t.throws(() => openSqliteStorage(path), {
+    code: 'open-failed',
+    message: new RegExp(`^cannot lock ${path}\\.lock: `),
+  });
   t.end();
 });

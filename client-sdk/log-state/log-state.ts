@@ -1,7 +1,8 @@
 // The last checkpoint this machine saw of each log, so that a later answer from the log can be
 // checked to extend it: a log that shows different histories to different times (a fork) is
-// caught by the first client that saw both. One file per log, named after the SHA-256 of the
-// origin (as C2SP witnesses name theirs), holding the signed checkpoint note verbatim.
+// caught by the first client that saw both. One file per origin in the directory given, named
+// after its SHA-256 (as C2SP witnesses name theirs), holding the signed checkpoint note verbatim;
+// verify gives each log key a directory of its own (client-sdk/verify/log-evidence.ts).
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
@@ -59,7 +60,7 @@ export function logState(verifier: NoteVerifier, dir: string = defaultStateDir()
       throw new LogStateError(
         'bad-log-state',
         file,
-        `the checkpoint kept of ${origin} in ${file} is damaged or not signed by the pinned key (${(error as Error).message}); if the log's key was changed on purpose, delete that file`,
+        `the checkpoint kept of ${origin} in ${file} is damaged or not signed by the pinned key (${(error as Error).message}); delete that file to start again from the log's next checkpoint`,
         { cause: error },
       );
     }

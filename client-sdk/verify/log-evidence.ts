@@ -3,6 +3,7 @@
 // machine saw of the log (kept in a state directory), so that a log showing this machine another
 // history than before is caught as a fork.
 
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { checkSubmission } from '../../server/entries/submission.ts';
 import { toHex, utf8 } from '../../server/log/encoding.ts';
@@ -89,21 +90,23 @@ export function keptLogState(logKey: string, stateDir: string = defaultStateDir(
 
 /**
  * Earlier versions kept the state per origin alone, in `<stateDir>/checkpoints`. A checkpoint
- * there that the pinned key verifies is this log's, and is carried over so the log stays checked
- * against it; any other (another log's, or damaged) is left alone.
+ * there that the pinned key verifies is this log's: it is moved over, so the log stays checked
+ * against it (and a user who deletes the new file, as an error may tell, does not get it back);
+ * any other (another log's, or damaged) is left alone.
  */
 async function adoptOriginKeptState(
   state: LogState,
   logKey: string,
   stateDir: string,
 ): Promise<VerifiedCheckpoint | undefined> {
-  const kept = await logState(parseVerifierKey(logKey), stateDir)
-    .load()
-    .catch((error: unknown) => {
-      if (error instanceof LogStateError) return undefined;
-      throw error;
-    });
-  if (kept !== undefined) await state.advance(kept);
+  const byOrigin = logState(parseVerifierKey(logKey), stateDir);
+  const kept = await byOrigin.load().catch((error: unknown) => {
+    if (error instanceof LogStateError) return undefined;
+    throw error;
+  });
+  if (kept === undefined) return undefined;
+  await state.advance(kept);
+  await rm(byOrigin.file, { force: true });
   return kept;
 }
 

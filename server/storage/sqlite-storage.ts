@@ -55,7 +55,6 @@ const WAL_CHECKPOINT_PAGES = 10_000;
 
 export function openSqliteStorage(path: string, options: SqliteStorageOptions = {}): LogStorage {
   if (!options.readonly) mkdirSync(dirname(path), { recursive: true });
-  const lock = options.readonly ? undefined : takeWriterLock(path);
   let db: Database.Database;
   try {
     db = new Database(path, {
@@ -63,7 +62,6 @@ export function openSqliteStorage(path: string, options: SqliteStorageOptions = 
       fileMustExist: options.readonly ?? false,
     });
   } catch (cause) {
-    lock?.release();
     throw new StorageError(
       'open-failed',
       `cannot open database ${path}: ${(cause as Error).message}`,
@@ -72,11 +70,15 @@ export function openSqliteStorage(path: string, options: SqliteStorageOptions = 
       },
     );
   }
+  let lock: WriterLock | undefined;
   try {
     db.pragma('busy_timeout = 5000');
     if (options.readonly) {
       checkSchemaVersion(db, path);
     } else {
+      // Before anything is written or locked: another application's file is left as it was.
+      refuseForeignDatabase(db, path);
+      lock = takeWriterLock(path);
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = FULL');
       // A checkpoint copies each page changed since the last one into the database file once, and
@@ -84,7 +86,6 @@ export function openSqliteStorage(path: string, options: SqliteStorageOptions = 
       // 10,000 WAL pages (about 40 MiB) rather than SQLite's 1,000, each page is copied less often
       // (bench:ab: 1.037 and 1.052 the appends a second).
       db.pragma(`wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES}`);
-      refuseForeignDatabase(db, path);
       migrate(db);
     }
   } catch (error) {
