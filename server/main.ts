@@ -1,10 +1,11 @@
 // `npm start`: `attestry server`, with PORT, HOST and ATTESTRY_DB as its --port, --host and --db;
 // flags after `npm start --` come later and win. Only here: a CLI user's shell may export HOST
 // (csh does, as the machine's name), which must not move `attestry server` off loopback.
-const fromEnvironment = [
+const flags: [string, string | undefined][] = [
   ['--db', process.env.ATTESTRY_DB],
   ['--host', process.env.HOST],
   ['--port', process.env.PORT],
-].flatMap(([flag, value]) => (value === undefined || value === '' ? [] : [flag, value]));
-process.argv.splice(2, 0, 'server', ...(fromEnvironment as string[]));
+];
+const fromEnvironment = flags.flatMap(([flag, value]) => (value ? [flag, value] : []));
+process.argv.splice(2, 0, 'server', ...fromEnvironment);
 await import('../client-sdk/cli/bin.ts');

@@ -6,7 +6,7 @@ import t from 'tap';
 import { logClientSource } from '../client-sdk/bom/logged-statement.ts';
 import { LogClient } from '../client-sdk/log-client/log-client.ts';
 import { toHex } from '../server/log/encoding.ts';
-import { serve } from './support/http.ts';
+import { alteringFetch, serve } from './support/http.ts';
 import {
   buildBundle,
   certificateSigner,
@@ -94,17 +94,9 @@ t.test('statements about a model, each with the signer that verifies it', async 
   const lying = new LogClient({
     url,
     ...keys,
-    fetch: async (input, init) => {
-      const response = await fetch(input, init);
-      const path = new URL(String(input)).pathname;
-      if (!(path in swapped)) return response;
-      const json = await response.json();
-      json.verifier = swapped[path];
-      return new Response(JSON.stringify(json), {
-        status: response.status,
-        headers: response.headers,
-      });
-    },
+    fetch: alteringFetch((path, body) =>
+      path in swapped ? JSON.stringify({ ...JSON.parse(body), verifier: swapped[path] }) : body,
+    ),
   });
   t.same(await logClientSource(lying).find(filter, 10), [], 'no statement with a swapped signer');
   delete swapped['/api/v1/entries/2'];

@@ -6,23 +6,13 @@ import { LogClient, type LogClientOptions } from '../client-sdk/log-client/log-c
 import { signKeyStatement } from '../server/log/key-statement.ts';
 import { signNote } from '../server/log/note.ts';
 import { generateNoteSigner, parseSignerKey } from '../server/log/note-keys.ts';
-import { serve } from './support/http.ts';
+import { alteringFetch, serve } from './support/http.ts';
 import { buildBundle, generateKey, keySigner, omsStatement } from './support/signing.ts';
 import { openTempLog } from './support/temp-log.ts';
 
 // Answers are edited field by field, whatever their shape.
 // biome-ignore lint/suspicious/noExplicitAny: the test rewrites arbitrary JSON answers
 type Json = Record<string, any>;
-
-/** A fetch that passes requests to the real server and lets `alter` rewrite JSON or text answers. */
-function alteringFetch(alter: (path: string, body: string) => string): typeof fetch {
-  return async (input, init) => {
-    const response = await fetch(input, init);
-    const path = new URL(String(input)).pathname;
-    const body = alter(path, await response.text());
-    return new Response(body, { status: response.status, headers: response.headers });
-  };
-}
 
 const editJson = (edit: (json: Json) => void) => (body: string) => {
   const json = JSON.parse(body);

@@ -11,7 +11,7 @@ import { type VerifyOptions, verifyModel } from '../client-sdk/verify/index.ts';
 import { checkNotRevoked } from '../client-sdk/verify/revocation.ts';
 import { REVOCATION_PREDICATE_TYPE } from '../server/entries/predicate-types.ts';
 import { jsonOutput } from './support/cli.ts';
-import { expectError, serve } from './support/http.ts';
+import { alteringFetch, expectError, serve } from './support/http.ts';
 import { verifyFailure } from './support/oms-vectors.ts';
 import {
   buildBundle,
@@ -155,15 +155,12 @@ t.test('the status of a model is one request, by signer when asked', async (t) =
   const lying = new LogClient({
     url,
     noteVerifierKey: log.keys.noteVerifierKey,
-    fetch: async (input, init) => {
-      const response = await fetch(input, init);
-      if (!String(input).includes('/status')) return response;
-      const json = await response.json();
+    fetch: alteringFetch((path, body) => {
+      if (!path.endsWith('/status')) return body;
+      const json = JSON.parse(body);
       json.revocations[0].envelope = json.revocations[1].envelope;
-      return new Response(JSON.stringify(json), {
-        headers: { 'content-type': 'application/json' },
-      });
-    },
+      return JSON.stringify(json);
+    }),
   });
   await t.rejects(lying.modelRevocations(`sha256:${digest}`), { code: 'envelope-mismatch' });
   const broken = new LogClient({
@@ -201,12 +198,11 @@ t.test("a log cannot revoke a model with entries it passes off as the signer's",
   const lying = new LogClient({
     url,
     noteVerifierKey: log.keys.noteVerifierKey,
-    fetch: async (input, init) => {
-      if (!String(input).includes('/status')) return fetch(input, init);
-      return new Response(JSON.stringify({ digest: `sha256:${digest}`, revocations: entries }), {
-        headers: { 'content-type': 'application/json' },
-      });
-    },
+    fetch: alteringFetch((path, body) =>
+      path.endsWith('/status')
+        ? JSON.stringify({ digest: `sha256:${digest}`, revocations: entries })
+        : body,
+    ),
   });
   const served = await lying.modelRevocations(`sha256:${digest}`, [signer.identity]);
   t.same(

@@ -47,19 +47,19 @@ export function readOptionFile(path: string, option: string): string {
  * `keys/note.pub`); checked here, so that a mistyped key is a usage error, not a failed proof.
  */
 export function parseLogKey(value: string): string {
-  const isFile = existsSync(value);
-  if (isFile && statSync(value).isDirectory()) {
+  const exists = existsSync(value);
+  if (exists && statSync(value).isDirectory()) {
     throw new InvalidArgumentError(
       `${value} is a directory: pass the note.pub file in it, or the key itself.`,
     );
   }
   // A key string is NAME+KEYID+KEY: what has no "+", or ends in .pub, was meant as a file.
-  if (!isFile && (!value.includes('+') || value.endsWith('.pub'))) {
+  if (!exists && (!value.includes('+') || value.endsWith('.pub'))) {
     throw new InvalidArgumentError(
       `no file ${value}: pass the log's note.pub, or the key it holds (NAME+KEYID+KEY).`,
     );
   }
-  const key = isFile ? readFileSync(value, 'utf8').trim() : value;
+  const key = exists ? readFileSync(value, 'utf8').trim() : value;
   try {
     parseVerifierKey(key);
   } catch (error) {

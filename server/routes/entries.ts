@@ -38,7 +38,8 @@ export interface EntriesRoutesOptions {
 export const entriesRoutes: FastifyPluginAsync<EntriesRoutesOptions> = async (app, options) => {
   const { log, publishing } = options;
   app.addSchema(entriesSchema);
-  app.addHook('preValidation', decimalIntegers(['index', 'limit']));
+  // On the reads that take integers only: not a hook more on the submissions' path.
+  const integers = decimalIntegers(['index', 'limit']);
 
   const submitted = (ack: Acknowledgement, leaf: Uint8Array) => ({
     logIndex: ack.index,
@@ -97,6 +98,7 @@ export const entriesRoutes: FastifyPluginAsync<EntriesRoutesOptions> = async (ap
   app.get<{ Params: { index: number } }>(
     '/api/v1/entries/:index',
     {
+      preValidation: integers,
       schema: {
         summary: 'An entry, its envelope and an inclusion proof to the latest checkpoint',
         params: ref('EntryParams'),
@@ -118,6 +120,7 @@ export const entriesRoutes: FastifyPluginAsync<EntriesRoutesOptions> = async (ap
   app.get<{ Querystring: SearchQuery }>(
     '/api/v1/entries',
     {
+      preValidation: integers,
       schema: {
         summary: 'Search entries by subject digest, name, signer identity or predicate type',
         querystring: ref('SearchQuery'),

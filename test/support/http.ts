@@ -99,3 +99,16 @@ export async function expectError(
   if (code !== undefined) t.equal(body.error.code, code);
   return body.error.code;
 }
+
+/**
+ * A fetch that passes requests to the real server and lets `alter` rewrite the answers' bodies
+ * (JSON or text), by path: a log that lies, for the clients' tests.
+ */
+export function alteringFetch(alter: (path: string, body: string) => string): typeof fetch {
+  return async (input, init) => {
+    const response = await fetch(input, init);
+    const path = new URL(String(input)).pathname;
+    const body = alter(path, await response.text());
+    return new Response(body, { status: response.status, headers: response.headers });
+  };
+}
